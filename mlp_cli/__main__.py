@@ -1,0 +1,3 @@
+from mlp_cli.cli.app import main
+
+main()

@@ -1,0 +1,1 @@
+"""Augmenters by family (text, image, synthetic, pii, noise), each registered by name."""

@@ -1,0 +1,39 @@
+"""Describe registered augmenters and generators from their parameter schemas (for `mlp list`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic_core import PydanticUndefined
+
+from mlp_cli.augment.registry import AUGMENTERS, GENERATORS, describe, load_builtins
+
+
+def _type_name(annotation: Any) -> str:
+    text = getattr(annotation, "__name__", None) if isinstance(annotation, type) else None
+    text = text or str(annotation)
+    return text.replace("typing.", "").replace("NoneType", "None")
+
+
+def catalog(which: str) -> list[dict[str, Any]]:
+    """One entry per registered name: name, family, description, params (name, type, default, description)."""
+    load_builtins()
+    table = AUGMENTERS if which == "augmenters" else GENERATORS
+    entries = []
+    for name in sorted(table):
+        cls = table[name]
+        params = []
+        for pname, info in cls.Params.model_fields.items():
+            default = info.default
+            if default is PydanticUndefined:
+                default = "required" if info.default_factory is None else info.default_factory()
+            params.append(
+                {
+                    "name": pname,
+                    "type": _type_name(info.annotation),
+                    "default": default,
+                    "description": info.description or "",
+                }
+            )
+        entries.append({"name": name, "family": cls.family, "description": describe(cls), "params": params})
+    return entries

@@ -1,0 +1,179 @@
+"""The registries of augmenters and generators, by name, each with a validated parameter schema.
+
+An *augmenter* transforms one row: it first draws every random choice from the generator it is
+given (``sample``), then applies them deterministically (``apply``); the sampled parameters go
+into the output row's provenance. A *generator* makes new rows from nothing but its fitted state
+and a per-row generator (synthetic text, fake PII).
+
+Built-ins register with the decorators below; an unknown name answers "did you mean ...".
+"""
+
+from __future__ import annotations
+
+import difflib
+import random
+from typing import Any, ClassVar, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+from mlp_cli.errors import field_problem
+
+
+class Params(BaseModel):
+    """Base of every parameter schema: unknown keys are errors, so misspellings are caught."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+P = TypeVar("P", bound=Params)
+
+
+class RunContext(BaseModel):
+    """What an augmenter or generator may know about the run when it is set up (in each worker)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    recipe_dir: str = "."
+    text_field: str | None = None
+    label_field: str | None = None
+    id_field: str | None = None
+    seed: int = 0
+
+
+class Augmenter(Generic[P]):
+    """Transforms one row (a dict). Subclasses set ``name``, ``family`` and ``Params``."""
+
+    name: ClassVar[str]
+    family: ClassVar[str]
+    Params: ClassVar[type[Params]]
+
+    def __init__(self, params: P, context: RunContext):
+        self.params = params
+        self.context = context
+
+    def setup(self) -> None:
+        """Heavy, lazy initialisation (imports, models); called once per process before use."""
+
+    def sample(self, row: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+        """Draw every random choice for this row; the result must be JSON-serialisable."""
+        raise NotImplementedError
+
+    def apply(self, row: dict[str, Any], sampled: dict[str, Any]) -> dict[str, Any]:
+        """Apply the sampled choices; deterministic; returns a new row (never mutates ``row``)."""
+        raise NotImplementedError
+
+
+class Generator(Generic[P]):
+    """Makes new rows. ``fit`` runs once in the parent process; ``generate`` runs in workers."""
+
+    name: ClassVar[str]
+    family: ClassVar[str]
+    Params: ClassVar[type[Params]]
+
+    def __init__(self, params: P, context: RunContext):
+        self.params = params
+        self.context = context
+
+    def fit(self) -> None:
+        """Build or load the state needed to generate (must be picklable afterwards)."""
+
+    def setup(self) -> None:
+        """Per-process initialisation after the generator reached a worker."""
+
+    def generate(self, index: int, rng: random.Random) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Row number ``index``, drawn only from ``rng``: ``(row, provenance details)``."""
+        raise NotImplementedError
+
+    def collect(self, rows: list[dict[str, Any]]) -> Any:
+        """Partial statistics over one chunk of this generator's output rows (runs in a worker)."""
+        return None
+
+    def summary(self, partials: list[Any]) -> dict[str, Any]:
+        """Figures for the run summary and manifest (e.g. fidelity) from the chunks' partials."""
+        return {}
+
+
+class RowError(Exception):
+    """One row cannot be augmented (missing field, wrong type); handled by the ``on_error`` policy."""
+
+    def __init__(self, reason: str, detail: str):
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+def text_of(row: dict[str, Any], field: str) -> str:
+    """The text in ``row[field]``, or a RowError naming the field."""
+    if field not in row:
+        raise RowError("missing field", f"no field {field!r} (fields: {', '.join(map(str, row)) or 'none'})")
+    value = row[field]
+    if value is None:
+        raise RowError("missing field", f"field {field!r} is null")
+    if not isinstance(value, str):
+        raise RowError("wrong type", f"field {field!r} holds {type(value).__name__}, expected text")
+    return value
+
+
+AUGMENTERS: dict[str, type[Augmenter]] = {}
+GENERATORS: dict[str, type[Generator]] = {}
+
+_T = TypeVar("_T")
+
+
+def register_augmenter(cls: type[_T]) -> type[_T]:
+    """Class decorator: make an augmenter available to recipes under ``cls.name``."""
+    _register(AUGMENTERS, cls, "augmenter")
+    return cls
+
+
+def register_generator(cls: type[_T]) -> type[_T]:
+    """Class decorator: make a generator available to recipes under ``cls.name``."""
+    _register(GENERATORS, cls, "generator")
+    return cls
+
+
+def _register(table: dict, cls: Any, what: str) -> None:
+    if cls.name in table and table[cls.name] is not cls:
+        raise ValueError(f"{what} {cls.name!r} registered twice")
+    table[cls.name] = cls
+
+
+def load_builtins() -> None:
+    """Import the modules that register the built-in augmenters and generators.
+
+    Kept out of import time so that ``mlp --help`` stays fast; each module imports its heavy
+    library (nlpaug, torch, faker) only when an augmenter is set up.
+    """
+    import importlib
+
+    for module in BUILTIN_MODULES:
+        importlib.import_module(module)
+
+
+# Every module that registers built-ins; a family adds its module here.
+BUILTIN_MODULES = [
+    "mlp_cli.augment.text",
+    "mlp_cli.augment.noise_nlpaug",
+]
+
+
+def suggest(name: str, choices: list[str]) -> str:
+    """' (did you mean 'x'?)' or '' — the click NoSuchCommand way."""
+    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def lookup(table: dict[str, type], name: str, what: str, loc: tuple) -> type:
+    """The class registered as ``name``, or a RecipeError at ``loc`` naming the accepted ones."""
+    load_builtins()
+    if name not in table:
+        names = sorted(table)
+        raise field_problem(
+            loc, f"unknown {what} {name!r}{suggest(name, names)}; available: {', '.join(names)}"
+        )
+    return table[name]
+
+
+def describe(cls: type) -> str:
+    """The first line of a class docstring: the one-line description in `mlp list`."""
+    return (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""

@@ -1,0 +1,346 @@
+"""Run an ``augment`` recipe over rows: read, augment in parallel, write in order, report.
+
+Input rows (and/or generated rows) are streamed in chunks to worker processes. Each copy of each
+item gets its own generator, derived from (seed, item, copy), so output bytes do not depend on
+``--workers``. Workers serialise their rows; the parent only counts, de-duplicates and writes.
+Image inputs go to ``augment.image_run`` with the same options, manifest and report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mlp_cli.augment.registry import AUGMENTERS, GENERATORS, RowError, RunContext, load_builtins
+from mlp_cli.errors import InputDataError, MlpError, UsageError
+from mlp_cli.io.atomic import atomic_file, check_writable
+from mlp_cli.io.manifest import RunReport, manifest_path_for, write_manifest
+from mlp_cli.io.rows import BadRow, Row, RowSource, RowWriter, detect_format, dumps_row, iter_rows
+from mlp_cli.recipe.loader import LoadedRecipe
+from mlp_cli.recipe.models import AugmentRecipe
+from mlp_cli.runtime.options import NullProgress, Progress, RunOptions
+from mlp_cli.runtime.parallel import chunked, ordered_map, resolve_workers
+from mlp_cli.runtime.seeding import derive_seed, item_random
+
+CHUNK_ROWS = 64
+
+
+class AugmentFailure(MlpError):
+    """An augmenter raised on a row: a bug or an unsupported value, reported with the row."""
+
+
+@dataclass
+class GeneratedItem:
+    generator: int  # position in the recipe's generate list
+    index: int
+
+
+@dataclass
+class Job:
+    """Everything a worker needs; inherited by forked workers, built once."""
+
+    steps: list[tuple[Any, float]]  # (augmenter instance, p)
+    generators: list[Any]
+    seed: int
+    copies: int
+    keep_original: bool
+    dedupe: bool
+    provenance_field: str
+    id_field: str | None
+    jsonl: bool
+    collect: bool
+
+
+@dataclass
+class ItemResult:
+    index: int
+    location: str
+    bad: tuple[str, str] | None = None  # (reason, detail)
+    outputs: list[tuple[bytes | None, Any]] = field(default_factory=list)
+
+
+@dataclass
+class ChunkResult:
+    items: list[ItemResult]
+    partials: list[Any]  # per generator
+
+
+_JOB: Job | None = None
+
+
+def _init(job: Job) -> None:
+    global _JOB
+    _JOB = job
+    for aug, _p in job.steps:
+        aug.setup()
+    for gen in job.generators:
+        gen.setup()
+
+
+def _augment(job: Job, data: dict[str, Any], rng: Any, location: str) -> tuple[dict[str, Any], list[dict]]:
+    applied = []
+    for aug, p in job.steps:
+        if p < 1.0 and rng.random() >= p:
+            continue
+        try:
+            sampled = aug.sample(data, rng)
+            data = aug.apply(data, sampled)
+        except RowError:
+            raise
+        except Exception as exc:
+            raise AugmentFailure(f"{location}: augmenter {aug.name!r} failed: {type(exc).__name__}: {exc}") from exc
+        applied.append({"augmenter": aug.name, "params": sampled})
+    return data, applied
+
+
+def _emit(job: Job, data: dict[str, Any], provenance: dict[str, Any]) -> tuple[bytes | None, Any]:
+    digest = None
+    if job.dedupe:
+        content = dumps_row(data)  # the row without provenance: duplicates are about content
+        digest = hashlib.blake2b(content.encode("utf-8"), digest_size=16).digest()
+    out = dict(data)
+    out[job.provenance_field] = provenance
+    return digest, (dumps_row(out) if job.jsonl else out)
+
+
+def _process(chunk: list[Row | BadRow | GeneratedItem]) -> ChunkResult:
+    job = _JOB
+    assert job is not None
+    results: list[ItemResult] = []
+    gen_rows: list[list[dict]] = [[] for _ in job.generators]
+    for item in chunk:
+        if isinstance(item, BadRow):
+            results.append(ItemResult(item.index, item.location, bad=(item.reason, item.detail)))
+            continue
+        if isinstance(item, GeneratedItem):
+            gen = job.generators[item.generator]
+            key: tuple = ("generate", item.generator, item.index)
+            location = f"generate[{item.generator}] #{item.index}"
+            rng = item_random(job.seed, *key, 0)
+            base, gen_prov = gen.generate(item.index, rng)
+            if job.collect:
+                gen_rows[item.generator].append(base)
+            source = {"generator": gen.name, "index": item.index, **gen_prov}
+            result = ItemResult(item.index, location)
+        else:
+            key = (item.index,)
+            location = item.location
+            base = item.data
+            source = {"index": item.index, "location": item.location}
+            if job.id_field is not None and job.id_field in base:
+                source["id"] = base[job.id_field]
+            result = ItemResult(item.index, location)
+        generated = isinstance(item, GeneratedItem)
+        # A generated row is the "original": emitted as is, unless steps are there to vary it.
+        keep = job.keep_original or (generated and not job.steps)
+        copies = job.copies if (job.steps or not generated) else 0
+        try:
+            if keep:
+                result.outputs.append(_emit(job, base, {"source": source, "copy": 0, "augmenters": []}))
+            for copy in range(1, copies + 1):
+                seed = derive_seed(job.seed, *key, copy)
+                rng = item_random(job.seed, *key, copy)
+                data, applied = _augment(job, base, rng, location)
+                prov = {"source": source, "copy": copy, "seed": seed, "augmenters": applied}
+                result.outputs.append(_emit(job, data, prov))
+        except RowError as exc:
+            result = ItemResult(result.index, location, bad=(exc.reason, exc.detail))
+        results.append(result)
+    partials = [gen.collect(rows) if job.collect and rows else None for gen, rows in zip(job.generators, gen_rows)]
+    return ChunkResult(results, partials)
+
+
+def run_augment(
+    loaded: LoadedRecipe,
+    options: RunOptions = RunOptions(),
+    progress: Progress | None = None,
+) -> RunReport:
+    """Run an augment recipe (rows or images) and return its report (also written as manifest)."""
+    recipe: AugmentRecipe = loaded.model
+    progress = progress or NullProgress()
+    if recipe.transforms or (recipe.input is not None and _is_image_input(loaded, options)):
+        from mlp_cli.augment.image_run import run_image_augment
+
+        return run_image_augment(loaded, options, progress)
+    return _run_rows(loaded, recipe, options, progress)
+
+
+def _is_image_input(loaded: LoadedRecipe, options: RunOptions) -> bool:
+    recipe: AugmentRecipe = loaded.model
+    assert recipe.input is not None
+    if recipe.input.format == "images":
+        return True
+    path = options.input or loaded.resolve(recipe.input.path)
+    return path is not None and Path(path).is_dir()
+
+
+def output_path(loaded: LoadedRecipe, options: RunOptions) -> Path:
+    """The output path: ``--out`` or the recipe's ``output.path``; one of them is required."""
+    if options.out is not None:
+        return Path(options.out)
+    recipe = loaded.model
+    if getattr(recipe, "output", None) is None:
+        raise UsageError(f"{loaded.path}: no output path: add 'output: {{path: ...}}' to the recipe or pass --out")
+    out = loaded.resolve(recipe.output.path)
+    assert out is not None
+    return out
+
+
+def _run_rows(loaded: LoadedRecipe, recipe: AugmentRecipe, options: RunOptions, progress: Progress) -> RunReport:
+    started = time.perf_counter()
+    load_builtins()
+    seed = options.seed if options.seed is not None else recipe.seed
+    workers = resolve_workers(options.workers if options.workers is not None else recipe.workers)
+    out = output_path(loaded, options)
+    out_format = detect_format(out, recipe.output.format if recipe.output else "auto")
+    input_path = None
+    source = None
+    if recipe.input is not None:
+        input_path = Path(options.input) if options.input else loaded.resolve(recipe.input.path)
+        assert input_path is not None
+        if not input_path.exists():
+            raise InputDataError(f"{input_path}: input file not found (from {loaded.where(('input', 'path'))})")
+        spec = recipe.input
+        source = RowSource(
+            path=input_path,
+            format=spec.format if spec.format != "images" else "auto",
+            columns=tuple(spec.columns) if spec.columns else None,
+            header=spec.header,
+            quoting=spec.quoting,
+            encoding=spec.encoding,
+            text_field=spec.text_field,
+        )
+        detect_format(input_path, source.format)
+        if input_path.resolve() == out.resolve():
+            raise UsageError(f"{out}: the output would replace the input; choose another --out")
+    check_writable(out, options.overwrite)
+    report = RunReport(command="augment")
+    report.outputs = [str(out)]
+    context = RunContext(
+        recipe_dir=str(loaded.base_dir),
+        text_field=recipe.input.text_field if recipe.input else "text",
+        label_field=recipe.input.label_field if recipe.input else None,
+        id_field=recipe.input.id_field if recipe.input else None,
+        seed=seed,
+    )
+    steps = []
+    for step in recipe.steps:
+        cls = AUGMENTERS[step.augmenter]
+        steps.append((cls(step._params, context), step.p))
+    generators = []
+    for gen_spec in recipe.generate:
+        cls = GENERATORS[gen_spec.generator]
+        generators.append(cls(gen_spec._params, context))
+    if options.dry_run:
+        report.dry_run = True
+        report.extra["plan"] = {
+            "input": str(input_path) if input_path else None,
+            "generate": [{"generator": g.generator, "count": g.count} for g in recipe.generate],
+            "steps": [s.augmenter for s in recipe.steps],
+            "copies": recipe.copies,
+            "keep_original": recipe.keep_original,
+            "workers": workers,
+            "seed": seed,
+            "output": str(out),
+        }
+        report.outputs = []
+        report.seconds = time.perf_counter() - started
+        return report
+    fit_started = time.perf_counter()
+    for gen in generators:
+        gen.fit()
+    fit_seconds = time.perf_counter() - fit_started
+
+    job = Job(
+        steps=steps,
+        generators=generators,
+        seed=seed,
+        copies=recipe.copies,
+        keep_original=recipe.keep_original,
+        dedupe=recipe.dedupe,
+        provenance_field=recipe.output.provenance_field if recipe.output else "_provenance",
+        id_field=recipe.input.id_field if recipe.input else None,
+        jsonl=out_format == "jsonl",
+        collect=bool(generators),
+    )
+
+    def items() -> Iterator[Row | BadRow | GeneratedItem]:
+        if source is not None:
+            yield from iter_rows(source)
+        for g, spec in enumerate(recipe.generate):
+            for i in range(spec.count):
+                yield GeneratedItem(g, i)
+
+    stream: Iterator[Any] = items()
+    if options.limit is not None:
+        stream = itertools.islice(stream, options.limit)
+    total = None
+    if source is None:
+        total = sum(g.count for g in recipe.generate)
+        if options.limit is not None:
+            total = min(total, options.limit)
+    progress.start(total, f"augment → {out.name}")
+    seen: set[bytes] = set()
+    duplicates = 0
+    partials: list[list[Any]] = [[] for _ in generators]
+    chunk_size = CHUNK_ROWS if recipe.copies <= 4 else max(4, CHUNK_ROWS * 4 // max(recipe.copies, 1))
+    with atomic_file(out, options.overwrite) as tmp, RowWriter(tmp, out_format) as writer:
+        for chunk in ordered_map(_process, chunked(stream, chunk_size), workers, _init, (job,)):
+            for item in chunk.items:
+                report.items_in += 1
+                if item.bad is not None:
+                    reason, detail = item.bad
+                    if recipe.on_error == "fail":
+                        raise InputDataError(
+                            f"{item.location}: {reason}: {detail}. Fix the row, or set 'on_error: skip' "
+                            "in the recipe to skip bad rows (they are counted in the summary)."
+                        )
+                    report.skip(reason, item.location, detail)
+                    continue
+                for digest, payload in item.outputs:
+                    if digest is not None:
+                        if digest in seen:
+                            duplicates += 1
+                            continue
+                        seen.add(digest)
+                    if job.jsonl:
+                        writer.write_line(payload)
+                    else:
+                        writer.write(payload)
+                    report.items_out += 1
+            for g, part in enumerate(chunk.partials):
+                if part is not None:
+                    partials[g].append(part)
+            progress.advance(len(chunk.items))
+    report.extra["duplicates_removed"] = duplicates
+    if generators:
+        figures = {}
+        for g, gen in enumerate(generators):
+            figures[f"{gen.name}#{g}" if len(generators) > 1 else gen.name] = gen.summary(partials[g])
+        report.extra["generators"] = figures
+        # one flat key that scripts can read without knowing generator names
+        for fig in figures.values():
+            if isinstance(fig, dict) and "fidelity" in fig:
+                report.extra.setdefault("fidelity", {}).update(fig["fidelity"])
+    report.seconds = time.perf_counter() - started
+    if report.skipped:
+        progress.note(
+            f"skipped {sum(report.skipped.values())} bad input rows "
+            + ", ".join(f"{k}: {v}" for k, v in sorted(report.skipped.items()))
+            + (f"; first at {report.skipped_examples[0]['location']}" if report.skipped_examples else "")
+        )
+    write_manifest(
+        manifest_path_for(out),
+        report,
+        recipe=recipe.model_dump(mode="json"),
+        recipe_path=str(loaded.path),
+        inputs=[input_path] if input_path else [],
+        seed=seed,
+        timings={"fit": fit_seconds, "total": report.seconds},
+    )
+    return report

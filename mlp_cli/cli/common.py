@@ -1,0 +1,185 @@
+"""What every command shares: the run options, error-to-exit-code mapping, progress and summaries.
+
+Data goes to stdout (``--json`` summaries) or files; messages, tables and progress go to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from mlp_cli.errors import ExitCode, MlpError, exit_code_for
+
+T = TypeVar("T")
+
+# Shared options of every command that runs a recipe; they override the recipe.
+InputOpt = Annotated[Path | None, typer.Option("--input", "-i", help="Input data (overrides the recipe's input.path).", show_default=False)]
+OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Output path (overrides the recipe's output.path).", show_default=False)]
+SeedOpt = Annotated[int | None, typer.Option("--seed", help="Random seed (overrides the recipe's seed).", show_default=False)]
+WorkersOpt = Annotated[int | None, typer.Option("--workers", "-w", min=0, help="Worker processes; 0 or unset: all cores.", show_default=False)]
+LimitOpt = Annotated[int | None, typer.Option("--limit", min=0, help="Only the first N input items (quick trials).", show_default=False)]
+OverwriteOpt = Annotated[bool, typer.Option("--overwrite", help="Replace an existing output (otherwise it is an error).")]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Validate and print the plan; write nothing.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or messages, only errors.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON summary on stdout.")]
+
+
+def absolute(path: Path | None) -> Path | None:
+    """Command-line paths are relative to the current directory."""
+    return None if path is None else Path(os.path.abspath(path.expanduser()))
+
+
+def run_options(
+    input: Path | None = None,
+    out: Path | None = None,
+    seed: int | None = None,
+    workers: int | None = None,
+    limit: int | None = None,
+    overwrite: bool = False,
+    dry_run: bool = False,
+) -> Any:
+    from mlp_cli.runtime.options import RunOptions
+
+    return RunOptions(
+        input=absolute(input),
+        out=absolute(out),
+        seed=seed,
+        workers=workers,
+        limit=limit,
+        overwrite=overwrite,
+        dry_run=dry_run,
+    )
+
+
+_console = None
+
+
+def console() -> Any:
+    """The stderr Rich console (created on first use: rich is not needed for --help)."""
+    global _console
+    if _console is None:
+        from rich.console import Console
+
+        _console = Console(stderr=True, highlight=False, soft_wrap=True)
+    return _console
+
+
+def error(message: str) -> None:
+    from rich.markup import escape
+
+    console().print(f"[bold red]error:[/] {escape(message)}")
+
+
+def warn(message: str) -> None:
+    from rich.markup import escape
+
+    console().print(f"[yellow]warning:[/] {escape(message)}")
+
+
+def guarded(command: str, body: Callable[[], T], json_out: bool = False) -> T:
+    """Run a command body; map every failure to its exit code and a one-paragraph message.
+
+    This is the only place where exceptions become exit codes (see ``errors.ExitCode``).
+    """
+    from mlp_cli.runtime.options import raise_on_sigterm
+
+    undo = raise_on_sigterm()
+    try:
+        return body()
+    except typer.Exit:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - this is the one mapping point
+        if isinstance(exc, SystemExit):
+            raise
+        code = exit_code_for(exc)
+        if isinstance(exc, MlpError):
+            message = str(exc)
+        elif code == ExitCode.INTERRUPTED:
+            message = "interrupted; no partial output was left under the output name"
+        else:
+            message = f"unexpected {type(exc).__name__}: {exc}"
+            if os.environ.get("MLP_DEBUG"):
+                import traceback
+
+                traceback.print_exc()
+            else:
+                message += " (set MLP_DEBUG=1 to see the traceback)"
+        error(message)
+        if json_out:
+            print(json.dumps({"command": command, "error": message, "exit_code": int(code)}))
+        raise typer.Exit(int(code)) from None
+    finally:
+        undo()
+
+
+class RichProgress:
+    """A Rich progress bar on stderr; hidden when stderr is not a terminal or with --quiet."""
+
+    def __init__(self, quiet: bool):
+        self.quiet = quiet
+        self.enabled = not quiet and sys.stderr.isatty()
+        self._progress: Any = None
+        self._task: Any = None
+        self.notes: list[str] = []
+
+    def start(self, total: int | None, description: str) -> None:
+        if not self.enabled:
+            return
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self._progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console(),
+            transient=True,
+        )
+        self._progress.start()
+        self._task = self._progress.add_task(description, total=total)
+
+    def advance(self, n: int = 1) -> None:
+        if self._progress is not None:
+            self._progress.advance(self._task, n)
+
+    def note(self, message: str) -> None:
+        self.notes.append(message)
+
+    def stop(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+        if not self.quiet:
+            for note in self.notes:
+                warn(note)
+
+
+def report_run(report: Any, json_out: bool, quiet: bool, progress: RichProgress | None = None) -> None:
+    """Print the summary: JSON on stdout, or a short table on stderr."""
+    if progress is not None:
+        progress.stop()
+    summary = report.summary()
+    if json_out:
+        print(json.dumps(summary, default=str))
+        return
+    if quiet:
+        return
+    from rich.table import Table
+
+    title = "dry run: nothing written" if summary.get("dry_run") else f"mlp {summary['command']}"
+    table = Table(title=title, show_header=False, title_justify="left")
+    for key, value in summary.items():
+        if key in ("command", "dry_run"):
+            continue
+        if isinstance(value, (dict, list)):
+            value = json.dumps(value, default=str) if value else "-"
+            if len(value) > 300:
+                value = value[:300] + "…"
+        table.add_row(key, str(value))
+    console().print(table)

@@ -1,0 +1,70 @@
+"""Exceptions raised by the mlp core, and the one table that maps them to exit codes.
+
+The core raises these small classes; only the CLI turns them into exit codes and messages
+(the split sqlite-utils makes between its library and its CLI).
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Process exit codes of every `mlp` command."""
+
+    OK = 0
+    FAILURE = 1  # a runtime failure: the inputs were fine, something broke while working
+    USAGE = 2  # invalid usage, recipe or input data
+    INTERRUPTED = 130  # Ctrl-C or SIGTERM
+
+
+class MlpError(Exception):
+    """Base class of every error the core raises on purpose."""
+
+    exit_code: ExitCode = ExitCode.FAILURE
+
+
+class UsageError(MlpError):
+    """The command line asks for something that cannot be done (e.g. output exists, no --overwrite)."""
+
+    exit_code = ExitCode.USAGE
+
+
+class RecipeError(MlpError):
+    """A recipe is not valid: bad YAML, unknown key, wrong type, out-of-range value.
+
+    ``problems`` holds ``(loc, message)`` pairs; ``loc`` is the path of the field inside the recipe
+    (``("steps", 0, "p")``) so that the loader can name its file, line and column.
+    """
+
+    exit_code = ExitCode.USAGE
+
+    def __init__(self, message: str, problems: list[tuple[tuple, str]] | None = None):
+        super().__init__(message)
+        self.problems = problems or []
+
+
+class InputDataError(MlpError):
+    """Input data is missing or malformed (file absent, bad row under ``on_error: fail``, empty corpus)."""
+
+    exit_code = ExitCode.USAGE
+
+
+class RunInterrupted(MlpError):
+    """The run was interrupted by a signal; partial output was removed."""
+
+    exit_code = ExitCode.INTERRUPTED
+
+
+def field_problem(loc: tuple, message: str) -> RecipeError:
+    """A RecipeError about one field, for validation that happens after the schema (registries, signatures)."""
+    return RecipeError(message, [(tuple(loc), message)])
+
+
+def exit_code_for(exc: BaseException) -> ExitCode:
+    """The one mapping from an exception to the process exit code."""
+    if isinstance(exc, MlpError):
+        return exc.exit_code
+    if isinstance(exc, KeyboardInterrupt):
+        return ExitCode.INTERRUPTED
+    return ExitCode.FAILURE

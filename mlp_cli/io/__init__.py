@@ -1,0 +1,1 @@
+"""Readers and writers (rows, images), atomic outputs and run manifests."""

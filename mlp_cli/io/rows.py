@@ -1,0 +1,327 @@
+"""Streaming readers and writers for row data: JSONL, CSV/TSV, plain text and Parquet.
+
+Readers yield ``Row`` (a record with its location) or ``BadRow`` (a malformed record, with file,
+line and reason) one at a time, so memory does not grow with the file; the caller decides what a
+bad row means (``on_error``). Writers write to a temporary file that ``atomic_output`` renames.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mlp_cli.errors import InputDataError, UsageError
+
+FORMATS = ("jsonl", "csv", "tsv", "text", "parquet")
+_SUFFIXES = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".txt": "text",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
+
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+@dataclass(frozen=True)
+class Row:
+    """One input record: its position in the stream (0-based), its fields and where it came from."""
+
+    index: int
+    data: dict[str, Any]
+    location: str
+
+
+@dataclass(frozen=True)
+class BadRow:
+    """A record that could not be read: where, why (a short reason key) and the detail."""
+
+    index: int
+    location: str
+    reason: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class RowSource:
+    """How to read one data file."""
+
+    path: Path
+    format: str = "auto"
+    columns: tuple[str, ...] | None = None  # names for header-less CSV/TSV (or to rename)
+    header: bool = True
+    quoting: str = "auto"  # csv quoting: auto (minimal for csv, none for tsv), minimal, none
+    encoding: str = "utf-8"
+    text_field: str = "text"  # field name for the plain-text format
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def detect_format(path: Path, fmt: str = "auto") -> str:
+    """The format named, or the one its suffix implies; an unknown suffix is a usage error."""
+    if fmt != "auto":
+        if fmt not in FORMATS:
+            raise UsageError(f"unknown format {fmt!r}; accepted: {', '.join(FORMATS)}")
+        return fmt
+    found = _SUFFIXES.get(path.suffix.lower())
+    if found is None:
+        raise UsageError(
+            f"{path}: cannot tell the format from the suffix {path.suffix!r}; "
+            f"set format: to one of {', '.join(FORMATS)}"
+        )
+    return found
+
+
+def iter_rows(source: RowSource) -> Iterator[Row | BadRow]:
+    """Stream the records of ``source`` in order."""
+    path = source.path
+    if not path.exists():
+        raise InputDataError(f"{path}: input file not found")
+    if path.is_dir():
+        raise InputDataError(f"{path}: is a folder, expected a data file")
+    fmt = detect_format(path, source.format)
+    if fmt == "jsonl":
+        yield from _iter_jsonl(source)
+    elif fmt in ("csv", "tsv"):
+        yield from _iter_csv(source, fmt)
+    elif fmt == "text":
+        yield from _iter_text(source)
+    else:
+        yield from _iter_parquet(source)
+
+
+def _decoded_lines(source: RowSource) -> Iterator[tuple[int, str | None, str]]:
+    """(line number, text or None when undecodable, error detail) for each physical line."""
+    with open(source.path, "rb") as f:
+        for lineno, raw in enumerate(f, 1):
+            try:
+                yield lineno, raw.decode(source.encoding), ""
+            except UnicodeDecodeError as exc:
+                yield lineno, None, f"bad {source.encoding} encoding at byte {exc.start}"
+
+
+def _iter_jsonl(source: RowSource) -> Iterator[Row | BadRow]:
+    name = source.path.name
+    index = 0
+    for lineno, text, problem in _decoded_lines(source):
+        loc = f"{name}:{lineno}"
+        if text is None:
+            yield BadRow(index, loc, "bad encoding", problem)
+            index += 1
+            continue
+        if not text.strip():
+            continue
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            yield BadRow(index, loc, "bad json", str(exc))
+            index += 1
+            continue
+        if not isinstance(data, dict):
+            yield BadRow(index, loc, "not an object", f"expected a JSON object, got {type(data).__name__}")
+        else:
+            yield Row(index, data, loc)
+        index += 1
+
+
+def _iter_text(source: RowSource) -> Iterator[Row | BadRow]:
+    name = source.path.name
+    index = 0
+    for lineno, text, problem in _decoded_lines(source):
+        loc = f"{name}:{lineno}"
+        if text is None:
+            yield BadRow(index, loc, "bad encoding", problem)
+        else:
+            line = text.rstrip("\r\n")
+            if not line.strip():
+                continue
+            yield Row(index, {source.text_field: line}, loc)
+        index += 1
+
+
+def _iter_csv(source: RowSource, fmt: str) -> Iterator[Row | BadRow]:
+    name = source.path.name
+    delimiter = "\t" if fmt == "tsv" else ","
+    quoting = source.quoting
+    if quoting == "auto":
+        # Most TSV files in ML (SMS Spam, WikiQA) are raw tab-split text with stray quotes.
+        quoting = "none" if fmt == "tsv" else "minimal"
+    qmode = csv.QUOTE_NONE if quoting == "none" else csv.QUOTE_MINIMAL
+    bad: list[tuple[int, str]] = []
+
+    def lines() -> Iterator[str]:
+        for lineno, text, problem in _decoded_lines(source):
+            if text is None:
+                bad.append((lineno, problem))
+                yield "\n"  # keeps csv's line count aligned with the file
+            else:
+                yield text
+
+    reader = csv.reader(lines(), delimiter=delimiter, quoting=qmode)
+    columns: list[str] | None = list(source.columns) if source.columns else None
+    index = 0
+    try:
+        if source.header:
+            try:
+                head = next(reader)
+            except StopIteration:
+                return
+            if bad:
+                lineno, problem = bad.pop()
+                raise InputDataError(f"{name}:{lineno}: header: {problem}")
+            columns = columns or head
+        if columns is None:
+            raise UsageError(f"{name}: header: false needs columns: [...] to name the fields")
+        start = reader.line_num
+        for values in reader:
+            lineno = reader.line_num
+            loc = f"{name}:{lineno}"
+            if bad and bad[0][0] <= lineno:
+                bad_line, problem = bad.pop(0)
+                yield BadRow(index, f"{name}:{bad_line}", "bad encoding", problem)
+                index += 1
+                continue
+            if not values or (len(values) == 1 and not values[0].strip()):
+                continue
+            if len(values) != len(columns):
+                yield BadRow(
+                    index,
+                    loc,
+                    "wrong field count",
+                    f"expected {len(columns)} fields ({', '.join(columns)}), found {len(values)}",
+                )
+            else:
+                yield Row(index, dict(zip(columns, values)), loc)
+            index += 1
+        del start
+    except csv.Error as exc:
+        raise InputDataError(f"{name}:{reader.line_num}: unreadable CSV: {exc}") from exc
+
+
+def _iter_parquet(source: RowSource) -> Iterator[Row | BadRow]:
+    try:
+        import pyarrow.parquet as pq
+    except ImportError as exc:  # pragma: no cover - pyarrow is a core dependency
+        raise UsageError("reading Parquet needs pyarrow: pip install pyarrow") from exc
+    name = source.path.name
+    try:
+        pf = pq.ParquetFile(source.path)
+    except Exception as exc:  # pyarrow raises several unrelated types for a bad file
+        raise InputDataError(f"{name}: not a readable Parquet file: {exc}") from exc
+    index = 0
+    for batch in pf.iter_batches(batch_size=4096):
+        for data in batch.to_pylist():
+            yield Row(index, data, f"{name}:row {index + 1}")
+            index += 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Writers
+
+
+def dumps_row(row: dict[str, Any]) -> str:
+    """The canonical JSONL line of a row (stable bytes: insertion order, no ASCII escaping)."""
+    return json.dumps(row, ensure_ascii=False, separators=(",", ":"), default=str) + "\n"
+
+
+class RowWriter:
+    """Writes rows to an (already temporary) path in one format; use as a context manager."""
+
+    def __init__(self, path: Path, fmt: str):
+        self.path = path
+        self.format = fmt
+        self.count = 0
+        self._columns: list[str] | None = None
+        self._pending: list[dict[str, Any]] = []
+        self._parquet = None
+        if fmt == "parquet":
+            self._fh = None
+        else:
+            self._fh = open(path, "w", encoding="utf-8", newline="")
+            if fmt in ("csv", "tsv"):
+                self._csv = csv.writer(self._fh, delimiter="\t" if fmt == "tsv" else ",", lineterminator="\n")
+
+    def __enter__(self) -> RowWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def write_line(self, line: str) -> None:
+        """Write one pre-serialised JSONL line (workers serialise; the parent only writes)."""
+        assert self._fh is not None
+        self._fh.write(line)
+        self.count += 1
+
+    def write(self, row: dict[str, Any]) -> None:
+        if self.format in ("jsonl",):
+            self.write_line(dumps_row(row))
+            return
+        if self.format == "text":
+            assert self._fh is not None
+            self._fh.write(str(next(iter(row.values()), "")).replace("\n", " ") + "\n")
+            self.count += 1
+            return
+        flat = {k: _flatten(v) for k, v in row.items()}
+        if self.format == "parquet":
+            self._pending.append(flat)
+            self.count += 1
+            if len(self._pending) >= 4096:
+                self._flush_parquet()
+            return
+        if self._columns is None:
+            self._columns = list(flat)
+            self._csv.writerow(self._columns)
+        self._csv.writerow([flat.get(c, "") for c in self._columns])
+        self.count += 1
+
+    def _flush_parquet(self) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if not self._pending:
+            return
+        if self._parquet is None:
+            table = pa.Table.from_pylist(self._pending)
+            self._parquet = pq.ParquetWriter(self.path, table.schema)
+        else:
+            table = pa.Table.from_pylist(self._pending, schema=self._parquet.schema)
+        self._parquet.write_table(table)
+        self._pending = []
+
+    def close(self) -> None:
+        if self.format == "parquet":
+            self._flush_parquet()
+            if self._parquet is not None:
+                self._parquet.close()
+                self._parquet = None
+            elif not self.path.exists():
+                import pyarrow as pa
+                import pyarrow.parquet as pq
+
+                pq.write_table(pa.table({}), self.path)
+        elif self._fh is not None and not self._fh.closed:
+            self._fh.close()
+
+
+def _flatten(value: Any) -> Any:
+    """Nested values become JSON text in flat formats (CSV, Parquet columns stay scalar)."""
+    if isinstance(value, (dict, list, tuple)):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    return value
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """Small helper for tests and tools: every object of a JSONL file."""
+    with io.open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]

@@ -1,0 +1,1 @@
+"""Recipes: YAML files validated by pydantic models, loaded with line numbers."""

@@ -1,0 +1,265 @@
+"""Load a YAML recipe, validate it, and report every problem with file, line, column and field.
+
+YAML is parsed with ``yaml.safe_load`` (nothing in a recipe is executed); a second, safe
+``yaml.compose`` pass keeps the position of every key and value so that a schema error at
+``steps[0].p`` can be reported as ``recipe.yaml:14:8``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from mlp_cli.errors import RecipeError
+
+Loc = tuple[Any, ...]
+
+# kind -> "module:Class" of its pydantic model; imported only when that kind is loaded.
+RECIPE_KINDS: dict[str, str] = {
+    "augment": "mlp_cli.recipe.models:AugmentRecipe",
+    "mine-negatives": "mlp_cli.mine.recipe:MineRecipe",
+    "curriculum": "mlp_cli.curriculum.recipe:CurriculumRecipe",
+}
+
+
+@dataclass
+class LoadedRecipe:
+    """A validated recipe, the file it came from and the positions of its fields."""
+
+    path: Path
+    kind: str
+    model: Any
+    raw: dict[str, Any]
+    marks: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent
+
+    def resolve(self, value: str | Path | None) -> Path | None:
+        """A path written in the recipe, relative to the recipe's folder."""
+        if value is None:
+            return None
+        p = Path(value).expanduser()
+        return p if p.is_absolute() else (self.base_dir / p)
+
+    def where(self, loc: Loc) -> str:
+        """``file:line:col`` for a field (or its nearest existing parent)."""
+        return _where(self.path, self.marks, loc)
+
+    def error(self, loc: Loc, message: str) -> RecipeError:
+        """A RecipeError about one field, already formatted with file and line."""
+        return RecipeError(format_problems(self.path, self.marks, [(loc, message)]), [(loc, message)])
+
+
+def model_class(kind: str) -> type[BaseModel]:
+    module, _, name = RECIPE_KINDS[kind].partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def load_recipe(path: str | Path, kind: str | None = None) -> LoadedRecipe:
+    """Read, parse and validate a recipe; raise RecipeError naming file, line and field."""
+    path = Path(path)
+    try:
+        data_bytes = path.read_bytes()
+    except FileNotFoundError:
+        raise RecipeError(f"{path}: recipe file not found") from None
+    except IsADirectoryError:
+        raise RecipeError(f"{path}: is a folder, expected a YAML recipe") from None
+    except OSError as exc:
+        raise RecipeError(f"{path}: cannot read recipe: {exc.strerror}") from None
+    try:
+        text = data_bytes.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RecipeError(f"{path}: recipe is not UTF-8 text (bad byte at offset {exc.start})") from None
+    return load_recipe_text(text, path, kind)
+
+
+def load_recipe_text(text: str, path: Path, kind: str | None = None) -> LoadedRecipe:
+    try:
+        raw = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        context = getattr(exc, "context", None)
+        detail = f"{context}, {problem}" if context else problem
+        raise RecipeError(f"{where}: YAML syntax error: {detail}") from None
+    except RecursionError:
+        raise RecipeError(f"{path}: YAML nested too deeply") from None
+    except ValueError as exc:  # e.g. an out-of-range timestamp in safe_load's resolvers
+        raise RecipeError(f"{path}: YAML value error: {exc}") from None
+    marks: dict[Loc, tuple[int, int]] = {}
+    if node is not None:
+        _collect_marks(node, (), marks)
+    if raw is None:
+        raise RecipeError(f"{path}: recipe is empty; expected a mapping with 'version: 1'")
+    if not isinstance(raw, dict):
+        raise RecipeError(
+            f"{path}:1:1: a recipe must be a mapping of keys (version, input, ...), "
+            f"not a {type(raw).__name__}"
+        )
+    bad_keys = [k for k in raw if not isinstance(k, str)]
+    if bad_keys:
+        raise RecipeError(f"{_where(path, marks, ())}: keys must be text, found {bad_keys[0]!r}")
+    found_kind = raw.get("kind", kind or "augment")
+    if not isinstance(found_kind, str) or found_kind not in RECIPE_KINDS:
+        names = list(RECIPE_KINDS)
+        close = difflib.get_close_matches(str(found_kind), names, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise RecipeError(
+            format_problems(path, marks, [(("kind",), f"unknown recipe kind {found_kind!r}{hint}; accepted: {', '.join(names)}")])
+        )
+    if kind is not None and found_kind != kind:
+        raise RecipeError(
+            format_problems(path, marks, [(("kind",), f"this is a {found_kind!r} recipe; the command needs kind: {kind}")])
+        )
+    cls = model_class(found_kind)
+    if "version" not in raw:
+        raise RecipeError(f"{_where(path, marks, ())}: missing 'version: 1' at the top of the recipe")
+    try:
+        model = cls.model_validate(raw)
+    except ValidationError as exc:
+        problems = [(tuple(err["loc"]), _explain(cls, err)) for err in exc.errors()]
+        raise RecipeError(format_problems(path, marks, problems), problems) from None
+    loaded = LoadedRecipe(path=path, kind=found_kind, model=model, raw=raw, marks=marks)
+    check = getattr(model, "check", None)
+    if check is not None:
+        try:
+            check(loaded)
+        except RecipeError as exc:
+            if exc.problems:
+                raise RecipeError(format_problems(path, marks, exc.problems), exc.problems) from None
+            raise
+    return loaded
+
+
+def format_problems(path: Path, marks: dict[Loc, tuple[int, int]], problems: list[tuple[Loc, str]]) -> str:
+    """One line per problem: ``file:line:col: field.path: message``."""
+    lines = []
+    for loc, message in problems:
+        dotted = _dotted(loc)
+        prefix = f"{_where(path, marks, loc)}: "
+        lines.append(prefix + (f"{dotted}: {message}" if dotted else message))
+    if len(lines) > 1:
+        return f"{len(lines)} problems in {path}:\n  " + "\n  ".join(lines)
+    return lines[0]
+
+
+def _where(path: Path, marks: dict[Loc, tuple[int, int]], loc: Loc) -> str:
+    loc = tuple(loc)
+    while loc and loc not in marks:
+        loc = loc[:-1]
+    line, col = marks.get(loc, (1, 1))
+    return f"{path}:{line}:{col}"
+
+
+def _dotted(loc: Loc) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _collect_marks(node: yaml.Node, loc: Loc, marks: dict[Loc, tuple[int, int]]) -> None:
+    marks.setdefault(loc, (node.start_mark.line + 1, node.start_mark.column + 1))
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if key is None:
+                continue
+            child = loc + (key,)
+            # the key's position: that is where a user looks for a misspelt or wrong field
+            marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            _collect_marks(value_node, child, marks)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _collect_marks(item, loc + (i,), marks)
+
+
+def _explain(root: type[BaseModel], err: dict[str, Any]) -> str:
+    """A pydantic error in words a recipe author understands, with "did you mean"."""
+    kind = err.get("type", "")
+    loc = tuple(err.get("loc", ()))
+    if kind == "extra_forbidden":
+        key = str(loc[-1]) if loc else "?"
+        fields = _fields_at(root, loc[:-1])
+        if fields:
+            close = difflib.get_close_matches(key, fields, n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            return f"unknown key {key!r}{hint}; accepted: {', '.join(fields)}"
+        return f"unknown key {key!r}"
+    if kind == "missing":
+        return "required field is missing"
+    msg = err.get("msg", "invalid value")
+    given = err.get("input")
+    if kind not in ("model_type",) and not isinstance(given, (dict, list)):
+        return f"{msg} (got {given!r})"
+    return msg
+
+
+def _fields_at(root: type[BaseModel], loc: Loc) -> list[str]:
+    """Field names of the model found at ``loc`` under ``root`` (best effort)."""
+    current: Any = root
+    for part in loc:
+        current = _unwrap(current, part)
+        if current is None:
+            return []
+    models = [m for m in _candidates(current) if isinstance(m, type) and issubclass(m, BaseModel)]
+    names: list[str] = []
+    for m in models:
+        for name, info in m.model_fields.items():
+            alias = info.alias or name
+            if alias not in names:
+                names.append(alias)
+    return names
+
+
+def _candidates(tp: Any) -> list[Any]:
+    origin = typing.get_origin(tp)
+    if origin is typing.Annotated:
+        return _candidates(typing.get_args(tp)[0])
+    if origin in (typing.Union, types.UnionType):
+        out = []
+        for a in typing.get_args(tp):
+            out.extend(_candidates(a))
+        return out
+    return [tp]
+
+
+def _unwrap(tp: Any, part: Any) -> Any:
+    for cand in _candidates(tp):
+        if isinstance(cand, type) and issubclass(cand, BaseModel):
+            if isinstance(part, str):
+                for name, info in cand.model_fields.items():
+                    if part in (name, info.alias):
+                        return info.annotation
+            continue
+        origin = typing.get_origin(cand)
+        args = typing.get_args(cand)
+        if origin in (list, tuple) and isinstance(part, int) and args:
+            return args[0]
+        if origin is dict and args:
+            return args[1]
+    # pydantic puts the union member's tag in loc (e.g. "function-after[...]"); skip it
+    if isinstance(part, str) and ("[" in part or part.startswith("function")):
+        return tp
+    return None
+
+
+def dump_recipe(model: BaseModel) -> str:
+    """The recipe with every default filled in, as YAML (round-trips through load_recipe)."""
+    data = model.model_dump(mode="json", by_alias=True)
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)

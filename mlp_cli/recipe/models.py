@@ -1,0 +1,145 @@
+"""Pydantic models of the ``augment`` recipe (format version 1).
+
+Every model forbids unknown keys, so a misspelt key is an error that names it. Parameters of
+augmenters and generators are validated by their own schemas (see ``augment/registry.py``), in
+``AugmentRecipe.check``, with the same file/line reporting.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+
+from mlp_cli.errors import RecipeError
+
+if TYPE_CHECKING:
+    from mlp_cli.recipe.loader import LoadedRecipe
+
+
+class StrictModel(BaseModel):
+    """Base of recipe sections: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+DataFormat = Literal["auto", "jsonl", "csv", "tsv", "text", "parquet"]
+
+
+class InputSpec(StrictModel):
+    """Where the rows come from and which fields mean what."""
+
+    path: str = Field(description="data file (JSONL, CSV, TSV, text, Parquet) or image folder")
+    format: DataFormat | Literal["images"] = "auto"
+    columns: list[str] | None = Field(None, description="field names for header-less CSV/TSV")
+    header: bool = True
+    quoting: Literal["auto", "minimal", "none"] = "auto"
+    encoding: str = "utf-8"
+    id_field: str | None = Field(None, description="field holding a row id (provenance uses the row index otherwise)")
+    text_field: str = Field("text", description="default field for text augmenters")
+    label_field: str | None = None
+
+
+class OutputSpec(StrictModel):
+    path: str
+    format: DataFormat = "auto"
+    provenance_field: str = Field("_provenance", description="field that records where each row came from")
+
+
+class StepSpec(BaseModel):
+    """One augmenter: ``augmenter: NAME``, ``p`` (chance to apply) and the augmenter's parameters."""
+
+    model_config = ConfigDict(extra="allow")
+
+    augmenter: str
+    p: float = Field(1.0, ge=0.0, le=1.0, description="probability of applying this step")
+    _params: Any = PrivateAttr(default=None)
+
+    def params_dict(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+class GenerateSpec(BaseModel):
+    """One generator: ``generator: NAME``, ``count`` and the generator's parameters."""
+
+    model_config = ConfigDict(extra="allow")
+
+    generator: str
+    count: int = Field(ge=0, le=1_000_000_000)
+    _params: Any = PrivateAttr(default=None)
+
+    def params_dict(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+class ImageOptions(StrictModel):
+    """How augmented images are written (image inputs only)."""
+
+    format: Literal["jpeg", "png", "webp", "same"] = "jpeg"
+    quality: int = Field(90, ge=1, le=100)
+    max_pixels: int = Field(89_478_485, ge=1, description="larger images are rejected (decompression bombs)")
+    path_field: str = Field("path", description="field with the image path in a JSONL/CSV image list")
+
+
+class AugmentRecipe(StrictModel):
+    """An augmentation recipe: rows (or images) in, more rows (or images) out."""
+
+    version: Literal[1]
+    kind: Literal["augment"] = "augment"
+    description: str | None = None
+    seed: int = 0
+    workers: int | None = Field(None, ge=0, description="worker processes (0 or empty: all cores)")
+    input: InputSpec | None = None
+    generate: list[GenerateSpec] = Field(default_factory=list)
+    output: OutputSpec | None = None
+    copies: int = Field(1, ge=0, le=100_000, description="augmented rows per input row")
+    keep_original: bool = False
+    dedupe: bool = Field(True, description="drop exact duplicate output rows")
+    on_error: Literal["fail", "skip"] = "fail"
+    steps: list[StepSpec] = Field(default_factory=list)
+    transforms: list[Any] = Field(default_factory=list, description="torchvision.transforms.v2 pipeline (images)")
+    image: ImageOptions = Field(default_factory=ImageOptions)
+
+    def check(self, loaded: LoadedRecipe) -> None:
+        """Validation that needs the registries: augmenter and generator parameters."""
+        from mlp_cli.augment.registry import AUGMENTERS, GENERATORS, lookup
+
+        problems: list[tuple[tuple, str]] = []
+        if self.input is None and not self.generate:
+            problems.append(((), "a recipe needs an 'input:' section, a 'generate:' list, or both"))
+        for i, step in enumerate(self.steps):
+            try:
+                cls = lookup(AUGMENTERS, step.augmenter, "augmenter", ("steps", i, "augmenter"))
+                step._params = _validate_params(cls, step.params_dict(), ("steps", i))
+            except RecipeError as exc:
+                problems.extend(exc.problems)
+        for i, gen in enumerate(self.generate):
+            try:
+                cls = lookup(GENERATORS, gen.generator, "generator", ("generate", i, "generator"))
+                gen._params = _validate_params(cls, gen.params_dict(), ("generate", i))
+            except RecipeError as exc:
+                problems.extend(exc.problems)
+        if self.transforms:
+            from mlp_cli.augment.image import check_transforms
+
+            try:
+                check_transforms(self.transforms, ("transforms",))
+            except RecipeError as exc:
+                problems.extend(exc.problems)
+        if problems:
+            raise RecipeError("invalid recipe", problems)
+
+
+def _validate_params(cls: Any, params: dict[str, Any], loc: tuple) -> Any:
+    from mlp_cli.recipe.loader import _explain
+
+    try:
+        return cls.Params.model_validate(params)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            msg = _explain(cls.Params, err)
+            if err.get("type") == "extra_forbidden":
+                msg = msg.replace("accepted:", f"{cls.name} accepts: p,", 1)
+            problems.append((loc + tuple(err["loc"]), msg))
+        raise RecipeError("invalid parameters", problems) from None

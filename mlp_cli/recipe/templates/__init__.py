@@ -1,0 +1,14 @@
+"""Commented starter recipes for `mlp recipe init KIND` (each also validated by the test suite)."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+# kind -> file in this package; a family adds its starter here.
+STARTERS: dict[str, str] = {
+    "text": "text.yaml",
+}
+
+
+def starter_text(kind: str) -> str:
+    return resources.files(__package__).joinpath(STARTERS[kind]).read_text(encoding="utf-8")

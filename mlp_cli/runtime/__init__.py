@@ -1,0 +1,1 @@
+"""Parallel map with per-item seeds, shared run options, progress reporting."""
