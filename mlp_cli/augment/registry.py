@@ -154,6 +154,9 @@ def load_builtins() -> None:
 BUILTIN_MODULES = [
     "mlp_cli.augment.text",
     "mlp_cli.augment.noise_nlpaug",
+    "mlp_cli.augment.synthetic",
+    "mlp_cli.augment.noise_pad",
+    "mlp_cli.augment.pii",
 ]
 
 

@@ -7,6 +7,11 @@ from importlib import resources
 # kind -> file in this package; a family adds its starter here.
 STARTERS: dict[str, str] = {
     "text": "text.yaml",
+    "images": "images.yaml",
+    "synthetic": "synthetic.yaml",
+    "pii": "pii.yaml",
+    "mine": "mine.yaml",
+    "curriculum": "curriculum.yaml",
 }
 
 

@@ -1,0 +1,1 @@
+"""Being built: registers its augmenters/generators on import."""
