@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from mlp_cli import __version__
-from mlp_cli.cli import augment, curriculum, list_cmd, mine, recipe_cmd
+from mlp_cli.cli import augment, curriculum, list_cmd, mine, recipe_cmd, synth
 
 app = typer.Typer(
     name="mlp",
@@ -42,6 +42,7 @@ def root(
 augment.register(app)
 mine.register(app)
 curriculum.register(app)
+synth.register(app)
 app.add_typer(recipe_cmd.app, name="recipe")
 app.add_typer(list_cmd.app, name="list")
 
