@@ -66,6 +66,7 @@ class NlpaugAugmenter(Augmenter):
     def setup(self) -> None:
         if self._aug is None:
             self._aug = self.build()
+            self._action = getattr(self._aug, self._aug.action)
 
     def sample(self, row: dict[str, Any], rng: random.Random) -> dict[str, Any]:
         text_of(row, self.field)
@@ -78,8 +79,9 @@ class NlpaugAugmenter(Augmenter):
             return out
         self.setup()
         seed_global_state(sampled["seed"])
-        result = self._aug.augment(text)
-        out[self.field] = result[0] if isinstance(result, list) else result
+        # The action itself, as nlpaug's augment() calls it for one text with n=1, minus its
+        # retry/threading wrapper (which only matters for n > 1).
+        out[self.field] = self._action(self._aug.clean(text))
         return out
 
     def _char_kwargs(self) -> dict[str, Any]:

@@ -1,1 +1,200 @@
-"""Being built: registers its augmenters/generators on import."""
+"""The ``noise-pad`` augmenter: pad rows with noise of graded complexity (padding-attack robustness).
+
+Attackers pad a malicious payload with filler so that a classifier misses it; Cloudflare trained
+on both classes padded with noise of varying complexity (true-positive rate on fuzzed content rose
+from 91% to 97.5%). Noise levels, easiest first:
+
+- ``whitespace``: runs of spaces, tabs and newlines, and repeated characters (``!!!!!``);
+- ``printable``: random printable characters;
+- ``token-model``: text sampled from a token model (fitted on a corpus, or a saved model);
+- ``complex``: complex tokens (URIs, user agents, JSON, XML, a user n-gram list).
+
+The chosen level's difficulty goes to the row's ``difficulty`` field (a row keeps a higher one it
+already has, e.g. from ``token-model``), and its name to ``noise_level``. What a row gets (level,
+where, how long, a noise seed) is sampled first and recorded in provenance; the noise text itself
+is then made from that seed, so provenance stays small and the output reproducible.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from mlp_cli.augment.complex_tokens import ComplexTokens
+from mlp_cli.augment.registry import Augmenter, Params, RowError, RunContext, register_augmenter, text_of
+from mlp_cli.augment.synthetic import ComplexKindsSpec, ModelSource, load_or_fit
+from mlp_cli.augment.tokens import TokenModel
+
+NoiseLevel = Literal["whitespace", "printable", "token-model", "complex"]
+NOISE_LEVELS: dict[str, float] = {"whitespace": 0.25, "printable": 0.5, "token-model": 0.75, "complex": 1.0}
+POSITIONS = ("append", "prepend", "insert")
+
+_WHITESPACE_RUNS = (" ", "  ", "    ", "\t", "\n", " \n", "\r\n", "\t\t")
+_REPEATABLE = "!?.-_=*#~+/\\|aeoxz0"
+# Printable characters that are not line or page breaks (a row stays one line in TSV/text outputs).
+_PRINTABLE = "".join(c for c in string.printable if c not in "\t\n\r\x0b\x0c")
+_VISIBLE = _PRINTABLE.replace(" ", "")
+
+
+class NoisePadParams(Params):
+    field: str | None = Field(None, description="text field (default: the input's text_field)")
+    levels: list[NoiseLevel] | dict[NoiseLevel, int] = Field(
+        default_factory=lambda: ["whitespace", "printable"],
+        description="noise levels to draw from: a list (equal chances) or {level: weight}",
+    )
+    position: Literal["append", "prepend", "insert", "any"] = Field(
+        "append", description="where noise goes: after, before, between two words, or any of these"
+    )
+    length: tuple[int, int] = Field((5, 40), description="noise length range [min, max] (inclusive), in 'unit'")
+    unit: Literal["chars", "tokens"] = Field("chars", description="length counts characters or tokens")
+    separator: str = Field(" ", description="between the text and the noise")
+    labels: list[str] | None = Field(None, description="pad only rows with one of these labels (default: every row)")
+    label_field: str | None = Field(None, description="label field (default: the input's label_field)")
+    token_model: ModelSource | None = Field(None, description="corpus or saved model for the token-model level")
+    complex_tokens: ComplexKindsSpec = Field(default_factory=ComplexKindsSpec, description="kinds for the complex level")
+
+    @field_validator("length", mode="before")
+    @classmethod
+    def _one_number_is_a_range(cls, value: Any) -> Any:
+        return (value, value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+    @field_validator("levels")
+    @classmethod
+    def _some_levels(cls, value: Any) -> Any:
+        if not value:
+            raise ValueError("name at least one level: " + ", ".join(NOISE_LEVELS))
+        if isinstance(value, dict) and any(w < 1 or w > 1000 for w in value.values()):
+            raise ValueError("level weights are whole numbers from 1 to 1000")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> NoisePadParams:
+        low, high = self.length
+        if low < 1 or high < low:
+            raise ValueError(f"length must be [min, max] with 1 <= min <= max (got [{low}, {high}])")
+        if high > 100_000:
+            raise ValueError(f"length max {high} is too large (at most 100000)")
+        if "token-model" in self.level_weights() and self.token_model is None:
+            raise ValueError("level 'token-model' needs 'token_model:' with a corpus or a saved model")
+        return self
+
+    def level_weights(self) -> dict[str, int]:
+        weights = self.levels if isinstance(self.levels, dict) else {name: 1 for name in self.levels}
+        return {name: weights[name] for name in NOISE_LEVELS if name in weights}
+
+
+@register_augmenter
+class NoisePad(Augmenter[NoisePadParams]):
+    """Append, prepend or insert noise of graded complexity (whitespace to complex tokens); records difficulty."""
+
+    name = "noise-pad"
+    family = "noise"
+    Params = NoisePadParams
+
+    def __init__(self, params: NoisePadParams, context: RunContext):
+        super().__init__(params, context)
+        weights = params.level_weights()
+        self.level_names = list(weights)
+        self.level_cum = [sum(list(weights.values())[: i + 1]) for i in range(len(weights))]
+        recipe_dir = Path(context.recipe_dir)
+        # Built here, in the parent, not in setup(): a missing corpus or n-gram file is then a
+        # usage error (exit 2) before any work, and forked workers inherit the fitted model.
+        self.model: TokenModel | None = None
+        if params.token_model is not None and "token-model" in weights:
+            self.model, _info = load_or_fit(params.token_model, recipe_dir)
+        self.complex: ComplexTokens | None = params.complex_tokens.build(recipe_dir) if "complex" in weights else None
+
+    @property
+    def field(self) -> str:
+        return self.params.field or self.context.text_field or "text"
+
+    def sample(self, row: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+        text = text_of(row, self.field)
+        if self.params.labels is not None:
+            label_field = self.params.label_field or self.context.label_field or "label"
+            if label_field not in row:
+                raise RowError("missing field", f"no label field {label_field!r} (noise-pad labels: {self.params.labels})")
+            if str(row[label_field]) not in self.params.labels:
+                return {"padded": False}
+        pick = rng.random() * self.level_cum[-1]
+        level = next(name for name, cum in zip(self.level_names, self.level_cum) if pick < cum)
+        position = self.params.position
+        if position == "any":
+            position = POSITIONS[int(rng.random() * len(POSITIONS))]
+        sampled: dict[str, Any] = {
+            "level": level,
+            "position": position,
+            "length": rng.randint(*self.params.length),
+            "unit": self.params.unit,
+        }
+        if position == "insert":
+            sampled["at_word"] = rng.randint(0, len(text.split(" ")))
+        sampled["seed"] = rng.getrandbits(63)
+        return sampled
+
+    def apply(self, row: dict[str, Any], sampled: dict[str, Any]) -> dict[str, Any]:
+        if not sampled.get("padded", True):
+            return dict(row)
+        text = text_of(row, self.field)
+        level = sampled["level"]
+        noise = self.noise(level, sampled["length"], sampled["unit"], random.Random(sampled["seed"]))
+        sep = self.params.separator
+        if sampled["position"] == "append":
+            parts = [text, noise]
+        elif sampled["position"] == "prepend":
+            parts = [noise, text]
+        else:
+            words = text.split(" ")
+            at = min(sampled["at_word"], len(words))
+            parts = [" ".join(words[:at]), noise, " ".join(words[at:])]
+        out = dict(row)
+        out[self.field] = sep.join(p for p in parts if p)
+        out["noise_level"] = level
+        own = row.get("difficulty")
+        difficulty = NOISE_LEVELS[level]
+        if isinstance(own, (int, float)) and not isinstance(own, bool) and own > difficulty:
+            difficulty = own
+        out["difficulty"] = difficulty
+        return out
+
+    def noise(self, level: str, length: int, unit: str, rng: random.Random) -> str:
+        """Noise of ``level``: ``length`` characters (exactly; complex tokens are never cut, so at
+        least) or ``length`` tokens."""
+        chars = unit == "chars"
+        if level == "whitespace":
+            runs = []
+            size = 0
+            while (size < length) if chars else (len(runs) < length):
+                if rng.random() < 0.5:
+                    run = _WHITESPACE_RUNS[int(rng.random() * len(_WHITESPACE_RUNS))]
+                else:
+                    run = _REPEATABLE[int(rng.random() * len(_REPEATABLE))] * rng.randint(2, 8)
+                runs.append(run)
+                size += len(run)
+            return "".join(runs)[:length] if chars else "".join(runs)
+        if level == "printable":
+            if chars:
+                return "".join(rng.choices(_PRINTABLE, k=length))
+            return " ".join("".join(rng.choices(_VISIBLE, k=rng.randint(1, 8))) for _ in range(length))
+        if level == "token-model":
+            assert self.model is not None
+            model = self.model
+            if not chars:
+                return model.join(model.sample_markov(rng, length, model.order))
+            text = ""
+            while len(text) < length:
+                more = model.join(model.sample_markov(rng, max(1, (length - len(text)) // 2 + 1), model.order))
+                text = f"{text}{model.separator}{more}" if text else more
+            return text[:length]
+        assert self.complex is not None
+        tokens: list[str] = []
+        size = 0
+        while (size < length) if chars else (len(tokens) < length):
+            token = self.complex.sample(rng)[1]
+            tokens.append(token)
+            size += len(token) + (1 if len(tokens) > 1 else 0)
+        return " ".join(tokens)

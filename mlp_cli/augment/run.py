@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import random
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -84,16 +85,18 @@ def _init(job: Job) -> None:
 
 def _augment(job: Job, data: dict[str, Any], rng: Any, location: str) -> tuple[dict[str, Any], list[dict]]:
     applied = []
-    for aug, p in job.steps:
+    for step, (aug, p) in enumerate(job.steps):
         if p < 1.0 and rng.random() >= p:
             continue
         try:
             sampled = aug.sample(data, rng)
             data = aug.apply(data, sampled)
-        except RowError:
-            raise
+        except RowError as exc:
+            raise RowError(exc.reason, f"steps[{step}] ({aug.name}): {exc.detail}") from None
         except Exception as exc:
-            raise AugmentFailure(f"{location}: augmenter {aug.name!r} failed: {type(exc).__name__}: {exc}") from exc
+            raise AugmentFailure(
+                f"{location}: steps[{step}] ({aug.name}) failed: {type(exc).__name__}: {exc}"
+            ) from exc
         applied.append({"augmenter": aug.name, "params": sampled})
     return data, applied
 
@@ -144,7 +147,7 @@ def _process(chunk: list[Row | BadRow | GeneratedItem]) -> ChunkResult:
                 result.outputs.append(_emit(job, base, {"source": source, "copy": 0, "augmenters": []}))
             for copy in range(1, copies + 1):
                 seed = derive_seed(job.seed, *key, copy)
-                rng = item_random(job.seed, *key, copy)
+                rng = random.Random(seed)
                 data, applied = _augment(job, base, rng, location)
                 prov = {"source": source, "copy": copy, "seed": seed, "augmenters": applied}
                 result.outputs.append(_emit(job, data, prov))
@@ -251,10 +254,12 @@ def _run_rows(loaded: LoadedRecipe, recipe: AugmentRecipe, options: RunOptions, 
         report.outputs = []
         report.seconds = time.perf_counter() - started
         return report
-    fit_started = time.perf_counter()
+    setup_started = time.perf_counter()
+    for aug, _p in steps:
+        aug.setup()  # import heavy libraries once, before workers fork and inherit them
     for gen in generators:
         gen.fit()
-    fit_seconds = time.perf_counter() - fit_started
+    setup_seconds = time.perf_counter() - setup_started
 
     job = Job(
         steps=steps,
@@ -337,10 +342,10 @@ def _run_rows(loaded: LoadedRecipe, recipe: AugmentRecipe, options: RunOptions, 
     write_manifest(
         manifest_path_for(out),
         report,
-        recipe=recipe.model_dump(mode="json"),
+        recipe=recipe.resolved(),
         recipe_path=str(loaded.path),
         inputs=[input_path] if input_path else [],
         seed=seed,
-        timings={"fit": fit_seconds, "total": report.seconds},
+        timings={"setup": setup_seconds, "total": report.seconds},
     )
     return report

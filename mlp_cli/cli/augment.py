@@ -58,7 +58,7 @@ def augment(
             report = write_preview(loaded, options, preview, preview_count)
             report_run(report, json_out, quiet)
             return
-        progress = RichProgress(quiet or json_out)
+        progress = RichProgress(quiet, show_bar=not json_out)
         try:
             report = run_augment(loaded, options, progress)
         finally:

@@ -121,9 +121,9 @@ def guarded(command: str, body: Callable[[], T], json_out: bool = False) -> T:
 class RichProgress:
     """A Rich progress bar on stderr; hidden when stderr is not a terminal or with --quiet."""
 
-    def __init__(self, quiet: bool):
+    def __init__(self, quiet: bool, show_bar: bool = True):
         self.quiet = quiet
-        self.enabled = not quiet and sys.stderr.isatty()
+        self.enabled = show_bar and not quiet and sys.stderr.isatty()
         self._progress: Any = None
         self._task: Any = None
         self.notes: list[str] = []

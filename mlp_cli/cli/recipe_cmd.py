@@ -64,7 +64,9 @@ def show(
 
         loaded = load_recipe(recipe)
         if json_out:
-            print(json.dumps(loaded.model.model_dump(mode="json"), indent=2))
+            resolved = getattr(loaded.model, "resolved", None)
+            data = resolved() if resolved is not None else loaded.model.model_dump(mode="json")
+            print(json.dumps(data, indent=2))
         else:
             print(f"# {recipe} with every default filled in", flush=True)
             print(dump_recipe(loaded.model), end="")

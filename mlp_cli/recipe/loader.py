@@ -130,6 +130,11 @@ def load_recipe_text(text: str, path: Path, kind: str | None = None) -> LoadedRe
         model = cls.model_validate(raw)
     except ValidationError as exc:
         problems = [(tuple(err["loc"]), _explain(cls, err)) for err in exc.errors()]
+        raw_problems = getattr(cls, "raw_problems", None)
+        if raw_problems is not None:  # report parameter problems too, not one round at a time
+            seen = {loc for loc, _ in problems}
+            problems += [(loc, msg) for loc, msg in raw_problems(raw) if loc not in seen]
+        problems.sort(key=lambda p: marks.get(_nearest(marks, p[0]), (0, 0)))
         raise RecipeError(format_problems(path, marks, problems), problems) from None
     loaded = LoadedRecipe(path=path, kind=found_kind, model=model, raw=raw, marks=marks)
     check = getattr(model, "check", None)
@@ -155,11 +160,16 @@ def format_problems(path: Path, marks: dict[Loc, tuple[int, int]], problems: lis
     return lines[0]
 
 
-def _where(path: Path, marks: dict[Loc, tuple[int, int]], loc: Loc) -> str:
+def _nearest(marks: dict[Loc, tuple[int, int]], loc: Loc) -> Loc:
+    """``loc`` itself, or its nearest parent that has a position in the file."""
     loc = tuple(loc)
     while loc and loc not in marks:
         loc = loc[:-1]
-    line, col = marks.get(loc, (1, 1))
+    return loc
+
+
+def _where(path: Path, marks: dict[Loc, tuple[int, int]], loc: Loc) -> str:
+    line, col = marks.get(_nearest(marks, loc), (1, 1))
     return f"{path}:{line}:{col}"
 
 
@@ -261,5 +271,6 @@ def _unwrap(tp: Any, part: Any) -> Any:
 
 def dump_recipe(model: BaseModel) -> str:
     """The recipe with every default filled in, as YAML (round-trips through load_recipe)."""
-    data = model.model_dump(mode="json", by_alias=True)
+    resolved = getattr(model, "resolved", None)
+    data = resolved() if resolved is not None else model.model_dump(mode="json", by_alias=True)
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)

@@ -102,23 +102,13 @@ class AugmentRecipe(StrictModel):
 
     def check(self, loaded: LoadedRecipe) -> None:
         """Validation that needs the registries: augmenter and generator parameters."""
-        from mlp_cli.augment.registry import AUGMENTERS, GENERATORS, lookup
-
         problems: list[tuple[tuple, str]] = []
         if self.input is None and not self.generate:
             problems.append(((), "a recipe needs an 'input:' section, a 'generate:' list, or both"))
         for i, step in enumerate(self.steps):
-            try:
-                cls = lookup(AUGMENTERS, step.augmenter, "augmenter", ("steps", i, "augmenter"))
-                step._params = _validate_params(cls, step.params_dict(), ("steps", i))
-            except RecipeError as exc:
-                problems.extend(exc.problems)
+            step._params = _registered_params("steps", i, step.augmenter, step.params_dict(), problems)
         for i, gen in enumerate(self.generate):
-            try:
-                cls = lookup(GENERATORS, gen.generator, "generator", ("generate", i, "generator"))
-                gen._params = _validate_params(cls, gen.params_dict(), ("generate", i))
-            except RecipeError as exc:
-                problems.extend(exc.problems)
+            gen._params = _registered_params("generate", i, gen.generator, gen.params_dict(), problems)
         if self.transforms:
             from mlp_cli.augment.image import check_transforms
 
@@ -128,6 +118,42 @@ class AugmentRecipe(StrictModel):
                 problems.extend(exc.problems)
         if problems:
             raise RecipeError("invalid recipe", problems)
+
+    @classmethod
+    def raw_problems(cls, raw: dict[str, Any]) -> list[tuple[tuple, str]]:
+        """Parameter problems found in the raw YAML, reported beside schema errors in one go."""
+        problems: list[tuple[tuple, str]] = []
+        for section, key in (("steps", "augmenter"), ("generate", "generator")):
+            items = raw.get(section)
+            if not isinstance(items, list):
+                continue
+            for i, item in enumerate(items):
+                if isinstance(item, dict) and isinstance(item.get(key), str):
+                    params = {k: v for k, v in item.items() if k not in (key, "p", "count")}
+                    _registered_params(section, i, item[key], params, problems)
+        return problems
+
+    def resolved(self) -> dict[str, Any]:
+        """The recipe as data with every default filled in, augmenter parameters included."""
+        data = self.model_dump(mode="json")
+        for section, items in (("steps", self.steps), ("generate", self.generate)):
+            for i, item in enumerate(items):
+                if item._params is not None:
+                    data[section][i].update(item._params.model_dump(mode="json"))
+        return data
+
+
+def _registered_params(section: str, i: int, name: str, params: dict[str, Any], problems: list) -> Any:
+    """Validated parameters of a registered augmenter/generator; problems are appended, not raised."""
+    from mlp_cli.augment.registry import AUGMENTERS, GENERATORS, lookup
+
+    table, what = (AUGMENTERS, "augmenter") if section == "steps" else (GENERATORS, "generator")
+    try:
+        cls = lookup(table, name, what, (section, i, what))
+        return _validate_params(cls, params, (section, i))
+    except RecipeError as exc:
+        problems.extend(exc.problems)
+        return None
 
 
 def _validate_params(cls: Any, params: dict[str, Any], loc: tuple) -> Any:

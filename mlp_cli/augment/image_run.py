@@ -1,0 +1,464 @@
+"""Run an ``augment`` recipe over images: N transformed copies per image, in parallel, reproducibly.
+
+The parent process lists the source images (a folder or a JSONL/CSV list) and hands small work
+items to ``runtime.parallel.ordered_map``. Each worker reads its images, seeds torch per image and
+copy from (seed, image key, copy), applies the recipe's ``torchvision.transforms.v2`` pipeline,
+encodes the result and writes the file itself, returning only small manifest rows: no pixels
+cross process boundaries. Files are written inside a temporary folder that replaces the output
+folder only when the run completes (``io.atomic.atomic_dir``), so no half-written image is ever
+left under its final name. The parent writes the per-image ``manifest.jsonl`` in input order and
+the run manifest ``manifest.json`` beside it.
+
+``write_preview`` renders a contact sheet of a few source images beside augmented versions,
+made exactly as the run would make copies 1..K, so a recipe can be looked at before it runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mlp_cli.errors import InputDataError, UsageError
+from mlp_cli.io.atomic import atomic_dir, atomic_file, check_writable
+from mlp_cli.io.images import (
+    ImageItem,
+    ImageLoadError,
+    encode_image,
+    folder_items,
+    list_items,
+    load_image,
+    output_format,
+    output_suffix,
+    scan_folder,
+)
+from mlp_cli.io.manifest import RunReport, manifest_path_for, write_manifest
+from mlp_cli.io.rows import BadRow, RowSource, detect_format
+from mlp_cli.recipe.loader import LoadedRecipe
+from mlp_cli.recipe.models import AugmentRecipe
+from mlp_cli.runtime.options import NullProgress, Progress, RunOptions
+from mlp_cli.runtime.parallel import chunked, ordered_map, resolve_workers
+from mlp_cli.runtime.seeding import derive_seed
+
+# Images per work chunk: small, because one image takes milliseconds to tens of milliseconds and
+# small chunks keep workers evenly loaded; large enough that queueing overhead stays negligible.
+CHUNK_IMAGES = 4
+
+# The per-image manifest inside the output folder (one JSON row per written image).
+IMAGE_MANIFEST = "manifest.jsonl"
+
+# Preview tiles: each image is fitted into a square of this many pixels.
+PREVIEW_TILE = 192
+PREVIEW_SOURCES = 4
+
+
+@dataclass
+class ImageJob:
+    """Everything a worker needs; inherited by forked workers, built once per run."""
+
+    specs: list[Any]  # parsed TransformSpec list
+    seed: int
+    copies: int
+    keep_original: bool
+    format: str
+    quality: int
+    max_pixels: int
+    out_root: Path | None  # the temporary output folder; None when previewing
+
+
+@dataclass
+class ImageResult:
+    """What a worker returns for one source image: manifest lines, or why it was bad."""
+
+    index: int
+    location: str
+    bad: tuple[str, str] | None = None  # (reason, detail)
+    lines: list[str] = field(default_factory=list)
+
+
+_JOB: ImageJob | None = None
+_PIPELINE: Any = None
+_MADE_DIRS: set[Path] = set()
+
+
+def _init(job: ImageJob) -> None:
+    """Per process: build the pipeline once (transforms are instrumented objects, never pickled)."""
+    global _JOB, _PIPELINE
+    from mlp_cli.augment.image import ImagePipeline
+
+    _JOB = job
+    _PIPELINE = ImagePipeline(job.specs)
+    _MADE_DIRS.clear()
+
+
+def _variants(job: ImageJob, item: ImageItem) -> Iterator[int]:
+    """Copy numbers to make for an item: 0 is the (converted) original, 1..N the augmented."""
+    if job.keep_original:
+        yield 0
+    yield from range(1, job.copies + 1)
+
+
+def output_name(item: ImageItem, copy: int, suffix: str) -> str:
+    """``<stem>__aug<k><suffix>`` (or ``<stem><suffix>`` for the kept original), relative to the output."""
+    name = f"{item.stem}{suffix}" if copy == 0 else f"{item.stem}__aug{copy}{suffix}"
+    return f"{item.out_dir}/{name}" if item.out_dir else name
+
+
+@dataclass
+class Variant:
+    """One output of a source image: copy number, per-image seed, applied transforms, pixels."""
+
+    copy: int
+    seed: int | None  # None for the kept original (copy 0)
+    applied: list[dict[str, Any]]
+    image: Any
+    format: str
+    source_sha256: str
+
+
+def _render(job: ImageJob, item: ImageItem) -> Iterator[Variant]:
+    """Load an item once and yield each of its variants (raises ImageLoadError for a bad image)."""
+    from mlp_cli.augment.image import augment_image
+
+    source = load_image(item.path, job.max_pixels)
+    fmt = output_format(job.format, source.format)
+    for copy in _variants(job, item):
+        if copy == 0:
+            yield Variant(copy, None, [], source.image, fmt, source.sha256)
+            continue
+        seed = derive_seed(job.seed, item.key, copy)
+        try:
+            augmented, applied = augment_image(_PIPELINE, source.image, seed)
+        except Exception as exc:  # noqa: BLE001 - a transform refusing this image is a data problem
+            raise ImageLoadError("transform failed", f"copy {copy}: {type(exc).__name__}: {exc}") from None
+        yield Variant(copy, seed, applied, augmented, fmt, source.sha256)
+
+
+def _process(chunk: list[ImageItem | BadRow]) -> list[ImageResult]:
+    job = _JOB
+    assert job is not None and job.out_root is not None
+    results = []
+    for item in chunk:
+        if isinstance(item, BadRow):
+            results.append(ImageResult(item.index, item.location, bad=(item.reason, item.detail)))
+            continue
+        result = ImageResult(item.index, item.location)
+        written: list[Path] = []
+        try:
+            for variant in _render(job, item):
+                data = encode_image(variant.image, variant.format, job.quality)
+                rel = output_name(item, variant.copy, output_suffix(variant.format))
+                target = job.out_root / rel
+                if target.parent not in _MADE_DIRS:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    _MADE_DIRS.add(target.parent)
+                target.write_bytes(data)
+                written.append(target)
+                row = {
+                    "path": rel,
+                    "source": item.key,
+                    "source_sha256": variant.source_sha256,
+                    "label": item.label,
+                    "copy": variant.copy,
+                    "seed": variant.seed,
+                    "transforms": variant.applied,
+                    "width": variant.image.width,
+                    "height": variant.image.height,
+                    "sha256": hashlib.sha256(data).hexdigest(),
+                }
+                result.lines.append(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
+        except ImageLoadError as exc:
+            # Files already written for this image are removed: an image is written whole or not at all.
+            for path in written:
+                path.unlink(missing_ok=True)
+            result = ImageResult(item.index, item.location, bad=(exc.reason, exc.detail))
+        results.append(result)
+    return results
+
+
+@dataclass
+class _Input:
+    """The resolved image input: a folder (already scanned) or a list file."""
+
+    path: Path
+    folder_files: list[Any] | None = None
+    ignored_files: int = 0
+    list_source: RowSource | None = None
+
+    @property
+    def total(self) -> int | None:
+        return len(self.folder_files) if self.folder_files is not None else None
+
+    def items(self, recipe: AugmentRecipe) -> Iterator[ImageItem | BadRow]:
+        if self.folder_files is not None:
+            return folder_items(self.path, self.folder_files)
+        assert self.list_source is not None and recipe.input is not None
+        return list_items(self.list_source, recipe.image.path_field, recipe.input.label_field)
+
+
+def _open_input(loaded: LoadedRecipe, options: RunOptions) -> _Input:
+    recipe: AugmentRecipe = loaded.model
+    if recipe.input is None:
+        raise loaded.error(("transforms",), "image transforms need an 'input:' section (an image folder or list)")
+    path = Path(options.input) if options.input else loaded.resolve(recipe.input.path)
+    assert path is not None
+    if not path.exists():
+        raise InputDataError(f"{path}: image input not found (from {loaded.where(('input', 'path'))})")
+    if path.is_dir():
+        files, ignored = scan_folder(path)
+        return _Input(path, folder_files=files, ignored_files=ignored)
+    spec = recipe.input
+    source = RowSource(
+        path=path,
+        format=spec.format if spec.format != "images" else "auto",
+        columns=tuple(spec.columns) if spec.columns else None,
+        header=spec.header,
+        quoting=spec.quoting,
+        encoding=spec.encoding,
+    )
+    fmt = detect_format(path, source.format)
+    if fmt not in ("jsonl", "csv", "tsv", "parquet"):
+        raise InputDataError(
+            f"{path}: an image input is a folder or a JSONL/CSV/TSV/Parquet list of image paths, not a {fmt} file"
+        )
+    return _Input(path, list_source=source)
+
+
+def _check_image_recipe(loaded: LoadedRecipe) -> None:
+    """Row-only settings make no sense for images; say so with the recipe's line numbers."""
+    recipe: AugmentRecipe = loaded.model
+    if recipe.steps:
+        raise loaded.error(("steps",), "'steps' augment text rows; for images use 'transforms' (torchvision.transforms.v2)")
+    if recipe.generate:
+        raise loaded.error(("generate",), "'generate' makes rows; it cannot be combined with an image input")
+
+
+def _parsed_transforms(loaded: LoadedRecipe) -> list[Any]:
+    """The recipe's transforms, parsed (``load_recipe`` has already checked them)."""
+    from mlp_cli.augment.image import check_transforms
+
+    return check_transforms(loaded.model.transforms, ("transforms",))
+
+
+def _job(loaded: LoadedRecipe, seed: int, out_root: Path | None, copies: int | None = None, keep_original: bool | None = None) -> ImageJob:
+    recipe: AugmentRecipe = loaded.model
+    return ImageJob(
+        specs=_parsed_transforms(loaded),
+        seed=seed,
+        copies=recipe.copies if copies is None else copies,
+        keep_original=recipe.keep_original if keep_original is None else keep_original,
+        format=recipe.image.format,
+        quality=recipe.image.quality,
+        max_pixels=recipe.image.max_pixels,
+        out_root=out_root,
+    )
+
+
+def _sources(loaded: LoadedRecipe, source: _Input, limit: int | None, report: RunReport) -> Iterator[ImageItem | BadRow]:
+    """Items in input order; two images that would write the same file names are a bad item."""
+    recipe: AugmentRecipe = loaded.model
+    stream: Iterator[ImageItem | BadRow] = source.items(recipe)
+    if limit is not None:
+        stream = itertools.islice(stream, limit)
+    claimed: dict[tuple[str, str], str] = {}
+    for item in stream:
+        report.items_in += 1
+        if isinstance(item, ImageItem):
+            owner = claimed.setdefault((item.out_dir, item.stem), item.key)
+            if owner != item.key:
+                yield BadRow(
+                    item.index,
+                    item.location,
+                    "name clash",
+                    f"{item.key} would write the same files ({item.stem}__aug<k>) as {owner}; rename one of them",
+                )
+                continue
+        yield item
+
+
+def run_image_augment(loaded: LoadedRecipe, options: RunOptions = RunOptions(), progress: Progress | None = None) -> RunReport:
+    """Run an augment recipe over an image folder or list; return its report (also the manifest)."""
+    started = time.perf_counter()
+    progress = progress or NullProgress()
+    recipe: AugmentRecipe = loaded.model
+    _check_image_recipe(loaded)
+    from mlp_cli.augment.run import output_path
+
+    seed = options.seed if options.seed is not None else recipe.seed
+    workers = resolve_workers(options.workers if options.workers is not None else recipe.workers)
+    source = _open_input(loaded, options)
+    out = output_path(loaded, options)
+    _check_output(source.path, out)
+    check_writable(out, options.overwrite)
+    report = RunReport(command="augment")
+    report.outputs = [str(out)]
+    if source.folder_files is not None and not source.folder_files:
+        raise InputDataError(
+            f"{source.path}: no images found (looked for {', '.join(s.lstrip('.') for s in ('.jpg', '.png', '.webp', '.bmp', '.gif', '.tif'))}; "
+            f"{source.ignored_files} other files ignored)"
+        )
+    specs = _parsed_transforms(loaded)
+    if options.dry_run:
+        total = source.total if options.limit is None or source.total is None else min(source.total, options.limit)
+        report.dry_run = True
+        report.outputs = []
+        report.extra["plan"] = {
+            "input": str(source.path),
+            "images": total,
+            "transforms": [s.to_json() for s in specs],
+            "copies": recipe.copies,
+            "keep_original": recipe.keep_original,
+            "format": recipe.image.format,
+            "workers": workers,
+            "seed": seed,
+            "output": str(out),
+        }
+        report.seconds = time.perf_counter() - started
+        return report
+
+    total = source.total if options.limit is None or source.total is None else min(source.total, options.limit)
+    progress.start(total, f"augment images → {out.name}")
+    written = 0
+    with atomic_dir(out, options.overwrite) as tmp:
+        job = _job(loaded, seed, tmp)
+        chunks = chunked(_sources(loaded, source, options.limit, report), CHUNK_IMAGES)
+        with open(tmp / IMAGE_MANIFEST, "w", encoding="utf-8") as manifest_rows:
+            for results in ordered_map(_process, chunks, workers, _init, (job,)):
+                for result in results:
+                    if result.bad is not None:
+                        reason, detail = result.bad
+                        if recipe.on_error == "fail":
+                            raise InputDataError(
+                                f"{result.location}: {reason}: {detail}. Fix or remove the file, or set "
+                                "'on_error: skip' in the recipe to skip bad images (they are counted in the summary)."
+                            )
+                        report.skip(reason, result.location, detail)
+                        continue
+                    manifest_rows.writelines(result.lines)
+                    written += len(result.lines)
+                progress.advance(len(results))
+    report.items_out = written
+    report.extra["input"] = os.path.normpath(os.path.abspath(source.path))
+    report.extra["images_manifest"] = str(out / IMAGE_MANIFEST)
+    report.extra["copies"] = recipe.copies
+    report.extra["format"] = recipe.image.format
+    if source.ignored_files:
+        report.extra["ignored_files"] = source.ignored_files
+        progress.note(f"ignored {source.ignored_files} files under {source.path} that are not images (by suffix)")
+    if report.skipped:
+        progress.note(
+            f"skipped {sum(report.skipped.values())} bad images "
+            + ", ".join(f"{k}: {v}" for k, v in sorted(report.skipped.items()))
+            + (f"; first: {report.skipped_examples[0]['location']}" if report.skipped_examples else "")
+        )
+    report.seconds = time.perf_counter() - started
+    write_manifest(
+        manifest_path_for(out),
+        report,
+        recipe=recipe.model_dump(mode="json"),
+        recipe_path=str(loaded.path),
+        # A list file is hashed whole; a folder's images are hashed one by one, in manifest.jsonl.
+        inputs=[source.path] if source.folder_files is None else [],
+        seed=seed,
+        timings={"total": report.seconds},
+    )
+    return report
+
+
+def _check_output(input_path: Path, out: Path) -> None:
+    resolved_in, resolved_out = input_path.resolve(), out.resolve()
+    if resolved_out == resolved_in:
+        raise UsageError(f"{out}: the output would replace the input; choose another --out")
+    if resolved_in.is_dir() and resolved_in in resolved_out.parents:
+        raise UsageError(f"{out}: the output folder is inside the input folder {input_path}; choose another --out")
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{out}: is a file; image outputs are folders")
+
+
+def write_preview(loaded: LoadedRecipe, options: RunOptions, preview_path: Path, count: int) -> RunReport:
+    """Write a contact sheet PNG: each of a few source images beside ``count`` augmented versions.
+
+    The versions are copies 1..count exactly as ``mlp augment`` would write them with the same
+    seed. Sources are the first ``--limit`` (default 4) readable images; unreadable ones are
+    skipped and counted.
+    """
+    started = time.perf_counter()
+    recipe: AugmentRecipe = loaded.model
+    if not recipe.transforms and (recipe.input is None or recipe.steps or recipe.generate):
+        raise UsageError("--preview shows what image transforms do; this recipe has no 'transforms:'")
+    _check_image_recipe(loaded)
+    preview_path = Path(preview_path)
+    if preview_path.suffix.lower() != ".png":
+        raise UsageError(f"{preview_path}: the preview is a PNG file; name it with a .png suffix")
+    check_writable(preview_path, options.overwrite)
+    seed = options.seed if options.seed is not None else recipe.seed
+    source = _open_input(loaded, options)
+    wanted = options.limit if options.limit else PREVIEW_SOURCES
+    job = _job(loaded, seed, None, copies=count, keep_original=True)
+    _init(job)
+    report = RunReport(command="augment")
+    rows: list[list[tuple[Any, str]]] = []
+    for item in _sources(loaded, source, None, report):
+        if isinstance(item, BadRow):
+            report.skip(item.reason, item.location, item.detail)
+            continue
+        try:
+            row = [(v.image, item.key if v.copy == 0 else f"aug{v.copy}") for v in _render(job, item)]
+        except ImageLoadError as exc:
+            report.skip(exc.reason, item.location, exc.detail)
+            continue
+        rows.append(row)
+        report.items_out += len(row) - 1
+        if len(rows) >= wanted:
+            break
+    if not rows:
+        raise InputDataError(f"{source.path}: no readable images to preview")
+    sheet = _contact_sheet(rows)
+    if options.dry_run:
+        report.dry_run = True
+    else:
+        with atomic_file(preview_path, options.overwrite) as tmp:
+            sheet.save(tmp, "PNG")
+        report.outputs = [str(preview_path)]
+    report.extra["preview"] = {"sources": len(rows), "versions": count, "size": list(sheet.size)}
+    report.seconds = time.perf_counter() - started
+    if not options.dry_run:
+        write_manifest(
+            manifest_path_for(preview_path),
+            report,
+            recipe=recipe.model_dump(mode="json"),
+            recipe_path=str(loaded.path),
+            inputs=[],
+            seed=seed,
+        )
+    return report
+
+
+def _contact_sheet(rows: list[list[tuple[Any, str]]]) -> Any:
+    """A grid: one row per source image, its first tile the source, then the augmented versions."""
+    from PIL import Image, ImageDraw, ImageOps
+
+    caption = 14
+    gap = 4
+    columns = max(len(r) for r in rows)
+    cell_w, cell_h = PREVIEW_TILE + gap, PREVIEW_TILE + caption + gap
+    sheet = Image.new("RGB", (columns * cell_w + gap, len(rows) * cell_h + gap), (40, 40, 40))
+    draw = ImageDraw.Draw(sheet)
+    for r, row in enumerate(rows):
+        for c, (image, label) in enumerate(row):
+            # contain() scales up as well as down, so small sources compare with their crops
+            tile = ImageOps.contain(image.convert("RGB"), (PREVIEW_TILE, PREVIEW_TILE))
+            x = gap + c * cell_w + (PREVIEW_TILE - tile.width) // 2
+            y = gap + r * cell_h + (PREVIEW_TILE - tile.height) // 2
+            sheet.paste(tile, (x, y))
+            text = label if len(label) <= 30 else "..." + label[-27:]
+            # Pillow's built-in font may be a bitmap font that only knows Latin-1.
+            text = text.encode("latin-1", "replace").decode("latin-1")
+            draw.text((gap + c * cell_w + 2, gap + r * cell_h + PREVIEW_TILE + 1), text, fill=(230, 230, 230))
+    return sheet

@@ -1,1 +1,0 @@
-"""Being built: registers its augmenters/generators on import."""

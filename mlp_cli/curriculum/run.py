@@ -1,0 +1,786 @@
+"""Run a curriculum recipe: score every row, order rows into staged phases, write ordered shards.
+
+The input is streamed twice and never held as dicts. The first pass parses each row (in worker
+processes, through ``runtime.parallel.ordered_map``) and keeps only numbers in numpy arrays: where
+the row is (input, byte offset, length, line), its phase tag and its raw scores. A
+``token-rarity`` scorer adds a second scoring pass once the corpus's token counts are known.
+After the stages are planned, the writer reads each row back with ``os.pread`` in output order
+and appends its provenance to the original bytes (JSONL), or re-encodes it (CSV, TSV, Parquet).
+Inputs that are not JSONL are first spooled to a temporary JSONL file so that every row can be
+read back by offset.
+
+Library use::
+
+    from mlp_cli.curriculum import build_curriculum
+    report = build_curriculum("recipes/curriculum-cloudflare.yaml", out="out/cur", seed=2)
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import os
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import numpy as np
+
+from mlp_cli.curriculum.recipe import CurriculumInput, CurriculumRecipe
+from mlp_cli.curriculum.scoring import (
+    InputPlan,
+    ScanJob,
+    ScanResult,
+    Stats,
+    combine,
+    fill_missing,
+    init_job,
+    load_score_file,
+    rarity_chunk,
+    rarity_table,
+    scan_chunk,
+)
+from mlp_cli.curriculum.stages import StagePlan, build_stages, item_keys
+from mlp_cli.errors import InputDataError, MlpError, UsageError
+from mlp_cli.io.atomic import atomic_dir, atomic_file, check_writable
+from mlp_cli.io.manifest import RunReport, manifest_path_for, write_manifest
+from mlp_cli.io.rows import BadRow, RowSource, RowWriter, detect_format, dumps_row, iter_rows
+from mlp_cli.recipe.loader import LoadedRecipe
+from mlp_cli.runtime.options import NullProgress, Progress, RunOptions
+from mlp_cli.runtime.parallel import ordered_map, resolve_workers
+
+CHUNK_LINES = 8192
+RARITY_CHUNK_ROWS = 8192
+SUFFIX = {"jsonl": ".jsonl", "csv": ".csv", "tsv": ".tsv", "parquet": ".parquet"}
+CHART_NAME = "difficulty.png"
+
+
+@dataclass(frozen=True)
+class CurriculumOverrides:
+    """Command-line flags that override the recipe's schedule and output (``None`` keeps the recipe's)."""
+
+    order: str | None = None
+    layout: str | None = None
+    format: str | None = None
+    chart: bool | None = None
+
+
+def build_curriculum(
+    recipe: str | Path | dict[str, Any] | CurriculumRecipe,
+    out: str | Path | None = None,
+    *,
+    seed: int | None = None,
+    workers: int | None = None,
+    limit: int | None = None,
+    overwrite: bool = False,
+    order: str | None = None,
+    base_dir: str | Path = ".",
+    progress: Progress | None = None,
+) -> RunReport:
+    """Build a curriculum from a recipe file, a recipe dict or a ``CurriculumRecipe``.
+
+    Args:
+        recipe: the recipe; paths inside a dict or model are relative to ``base_dir``.
+        out: output folder (shards) or file (single layout); default: the recipe's output.path.
+        seed: overrides the recipe's seed.
+        workers: worker processes for scoring (default: the recipe's, or all cores).
+        limit: only the first N input rows.
+        overwrite: replace an existing output.
+        order: ``curriculum``, ``anti`` or ``random`` (overrides schedule.order).
+        base_dir: folder that relative paths of a dict or model recipe are resolved against.
+        progress: where to report progress (default: nowhere).
+
+    Returns:
+        The run's report (also written as the manifest).
+
+    Raises:
+        RecipeError, InputDataError, UsageError: the recipe, data or options are invalid.
+    """
+    from mlp_cli.recipe.loader import load_recipe
+
+    if isinstance(recipe, (str, Path)):
+        loaded = load_recipe(recipe, kind="curriculum")
+    else:
+        model = recipe if isinstance(recipe, CurriculumRecipe) else CurriculumRecipe.model_validate(recipe)
+        loaded = LoadedRecipe(
+            path=Path(base_dir) / "<recipe>", kind="curriculum", model=model, raw=model.model_dump(mode="json")
+        )
+        model.check(loaded)
+    options = RunOptions(
+        out=Path(out).absolute() if out is not None else None,
+        seed=seed,
+        workers=workers,
+        limit=limit,
+        overwrite=overwrite,
+    )
+    return run_curriculum(loaded, options, progress, CurriculumOverrides(order=order))
+
+
+def run_curriculum(
+    loaded: LoadedRecipe,
+    options: RunOptions = RunOptions(),
+    progress: Progress | None = None,
+    overrides: CurriculumOverrides = CurriculumOverrides(),
+) -> RunReport:
+    """Run a loaded curriculum recipe and return its report (also written as the manifest)."""
+    started = time.perf_counter()
+    progress = progress or NullProgress()
+    recipe = _with_overrides(loaded.model, overrides)
+    seed = options.seed if options.seed is not None else recipe.seed
+    workers = resolve_workers(options.workers if options.workers is not None else recipe.workers)
+    out = _output_path(loaded, recipe, options)
+    inputs = _input_paths(loaded, recipe, options)
+    out_format = _output_format(recipe, out, inputs)
+    for path, _ in inputs:
+        if path.resolve() == out.resolve() or out.resolve() in path.resolve().parents:
+            raise UsageError(f"{out}: the output would replace an input ({path}); choose another --out")
+    check_writable(out, options.overwrite)
+    score_paths = _score_paths(loaded, recipe)
+    report = RunReport(command="curriculum")
+    phases = recipe.phases()
+    if options.dry_run:
+        report.dry_run = True
+        report.extra["plan"] = {
+            "inputs": [{"path": str(p), "format": fmt, "tags": spec.tags()} for (p, fmt), spec in zip(inputs, recipe.inputs)],
+            "difficulty": [s.model_dump(exclude_defaults=True) for s in recipe.difficulty],
+            "order": recipe.schedule.order,
+            "phases": [
+                {
+                    "name": ph.name,
+                    "mix": ph.shares(),
+                    "stages": ph.stages or recipe.schedule.stages,
+                    "pacing": (ph.pacing or recipe.schedule.pacing).function,
+                    "replay": ph.replay,
+                }
+                for ph in phases
+            ],
+            "layout": recipe.output.layout,
+            "format": out_format,
+            "output": str(out),
+            "seed": seed,
+            "workers": workers,
+        }
+        report.seconds = time.perf_counter() - started
+        return report
+
+    tables = [load_score_file(spec, score_paths[i]) if spec.scorer == "file" else None for i, spec in enumerate(recipe.difficulty)]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    timings: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix=f".{out.name}.spool-", dir=out.parent) as spool_dir:
+        data = _scan(recipe, inputs, tables, Path(spool_dir), workers, options.limit, report, progress)
+        timings["score"] = time.perf_counter() - started
+        difficulty = _difficulty(recipe, data, report)
+        keep = np.flatnonzero(~data.dropped)
+        plan = _plan(recipe, data, difficulty, keep, seed)
+        for note in plan.notes:
+            progress.note(note)
+        timings["plan"] = time.perf_counter() - started - timings["score"]
+        stage_stats = [Stats.of(difficulty[plan.stage(s)]) for s in range(plan.stages)]
+        files = _write(recipe, data, difficulty, plan, out, out_format, options.overwrite, stage_stats, progress)
+    report.items_out = int(len(plan.rows))
+    report.outputs = [str(out)] + ([str(files.chart)] if files.chart and recipe.output.layout == "single" else [])
+    _figures(report, recipe, data, difficulty, plan, stage_stats, files, phases)
+    empty = [s for s in range(plan.stages) if plan.starts[s + 1] == plan.starts[s]]
+    if empty:
+        progress.note(
+            f"{len(empty)} stage(s) are empty ({', '.join(map(str, empty[:10]))}): the pacing adds no rows there; "
+            "fewer stages, another pacing or replay: true fill them"
+        )
+    if report.skipped:
+        progress.note(
+            f"skipped {sum(report.skipped.values())} input rows "
+            + ", ".join(f"{k}: {v}" for k, v in sorted(report.skipped.items()))
+            + f"; first at {report.skipped_examples[0]['location']}"
+        )
+    report.seconds = time.perf_counter() - started
+    timings["write"] = report.seconds - timings["score"] - timings["plan"]
+    timings["total"] = report.seconds
+    write_manifest(
+        manifest_path_for(out) if recipe.output.layout == "single" else out / "manifest.json",
+        report,
+        recipe=recipe.model_dump(mode="json"),
+        recipe_path=str(loaded.path),
+        inputs=[p for p, _ in inputs] + [p for p in score_paths.values()],
+        seed=seed,
+        timings=timings,
+    )
+    return report
+
+
+# ---------------------------------------------------------------------------------------------
+# Options and paths
+
+
+def _with_overrides(recipe: CurriculumRecipe, overrides: CurriculumOverrides) -> CurriculumRecipe:
+    schedule = recipe.schedule
+    if overrides.order is not None:
+        if overrides.order not in ("curriculum", "anti", "random"):
+            raise UsageError(f"unknown order {overrides.order!r}; accepted: curriculum, anti, random")
+        schedule = schedule.model_copy(update={"order": overrides.order})
+    output = recipe.output
+    update = {k: v for k, v in (("layout", overrides.layout), ("format", overrides.format), ("chart", overrides.chart)) if v is not None}
+    if update:
+        output = output.model_copy(update=update)
+    return recipe.model_copy(update={"schedule": schedule, "output": output})
+
+
+def _output_path(loaded: LoadedRecipe, recipe: CurriculumRecipe, options: RunOptions) -> Path:
+    if options.out is not None:
+        return Path(options.out)
+    if recipe.output.path is None:
+        raise UsageError(f"{loaded.path}: no output path: add 'output: {{path: ...}}' to the recipe or pass --out")
+    resolved = loaded.resolve(recipe.output.path)
+    assert resolved is not None
+    return resolved
+
+
+def _input_paths(loaded: LoadedRecipe, recipe: CurriculumRecipe, options: RunOptions) -> list[tuple[Path, str]]:
+    """(path, format) of every input; ``--input`` replaces the path of a recipe's only input."""
+    if options.input is not None and len(recipe.inputs) != 1:
+        raise UsageError(
+            f"--input replaces the path of a recipe's only input, but {loaded.path} has {len(recipe.inputs)} inputs; "
+            "edit their paths in the recipe"
+        )
+    found = []
+    for i, spec in enumerate(recipe.inputs):
+        path = Path(options.input) if options.input is not None else loaded.resolve(spec.path)
+        assert path is not None
+        if not path.exists():
+            raise InputDataError(f"{path}: input file not found (from {loaded.where(('inputs', i, 'path'))})")
+        if path.is_dir():
+            raise InputDataError(f"{path}: is a folder, expected a data file (from {loaded.where(('inputs', i, 'path'))})")
+        found.append((path, detect_format(path, spec.format)))
+    return found
+
+
+def _output_format(recipe: CurriculumRecipe, out: Path, inputs: list[tuple[Path, str]]) -> str:
+    """The recipe's format, or the suffix of a single-file output, or the inputs' shared format."""
+    if recipe.output.format != "auto":
+        return recipe.output.format
+    if recipe.output.layout == "single" and out.suffix:
+        fmt = detect_format(out)
+        if fmt not in SUFFIX:
+            raise UsageError(f"{out}: cannot write the curriculum as {fmt}; use .jsonl, .csv, .tsv or .parquet")
+        return fmt
+    formats = {fmt for _, fmt in inputs}
+    return formats.pop() if len(formats) == 1 and next(iter(formats)) in SUFFIX else "jsonl"
+
+
+def _score_paths(loaded: LoadedRecipe, recipe: CurriculumRecipe) -> dict[int, Path]:
+    paths = {}
+    for i, spec in enumerate(recipe.difficulty):
+        if spec.scorer != "file":
+            continue
+        path = loaded.resolve(spec.path)
+        assert path is not None
+        if not path.is_file():
+            raise InputDataError(f"{path}: scores file not found (from {loaded.where(('difficulty', i, 'path'))})")
+        paths[i] = path
+    return paths
+
+
+# ---------------------------------------------------------------------------------------------
+# Scanning
+
+
+@dataclass
+class ScannedRows:
+    """Every row kept by the scan, as parallel numpy arrays indexed by row id."""
+
+    plans: list[InputPlan]
+    locations: list[list[str] | None]  # per input: original locations of spooled rows
+    input_no: np.ndarray
+    index: np.ndarray  # position among the input's rows (the row's identity for random keys)
+    offsets: np.ndarray
+    lengths: np.ndarray
+    linenos: np.ndarray
+    tags: np.ndarray
+    values: np.ndarray
+    dropped: np.ndarray  # rows skipped by a missing-score policy
+    tag_names: list[str]
+    columns: list[str]
+
+    def location(self, row: int) -> str:
+        return _location(self.plans, self.locations, int(self.input_no[row]), int(self.linenos[row]))
+
+
+def _location(plans: list[InputPlan], locations: list[list[str] | None], input_no: int, lineno: int) -> str:
+    spooled = locations[input_no]
+    return spooled[lineno - 1] if spooled is not None else f"{plans[input_no].name}:{lineno}"
+
+
+def _scan(
+    recipe: CurriculumRecipe,
+    inputs: list[tuple[Path, str]],
+    tables: list[dict[str, float] | None],
+    spool_dir: Path,
+    workers: int,
+    limit: int | None,
+    report: RunReport,
+    progress: Progress,
+) -> ScannedRows:
+    tag_names = recipe.tags()
+    codes = {t: i for i, t in enumerate(tag_names)}
+    plans = [
+        InputPlan(
+            read_path=path,
+            name=path.name,
+            phase=spec.tags()[0] if spec.phase_by is None else None,
+            phase_by=spec.phase_by,
+            tag_codes=codes,
+        )
+        for (path, _), spec in zip(inputs, recipe.inputs)
+    ]
+    locations: list[list[str] | None] = [None] * len(inputs)
+    out = recipe.output
+    reserved = (out.provenance_field,) + ((out.stage_field, out.order_field) if out.layout == "single" else ())
+    job = ScanJob(
+        inputs=plans,
+        scorers=recipe.difficulty,
+        score_tables=tables,
+        reserved=reserved,
+        count_tokens=any(s.scorer == "token-rarity" for s in recipe.difficulty),
+    )
+
+    def fail_or_skip(location: str, reason: str, detail: str) -> None:
+        if recipe.on_error == "fail":
+            raise InputDataError(
+                f"{location}: {reason}: {detail}. Fix the row, or set 'on_error: skip' in the recipe "
+                "to skip bad rows (they are counted in the summary)."
+            )
+        report.skip(reason, location, detail)
+
+    def chunks() -> Iterator[tuple[int, int, int, list[bytes]]]:
+        lines_left = limit if limit is not None else math.inf
+        for i, ((path, fmt), spec) in enumerate(zip(inputs, recipe.inputs)):
+            if lines_left <= 0:
+                return
+            if fmt != "jsonl":
+                plans[i].read_path, locations[i] = _spool(path, fmt, spec, spool_dir / f"{i}.jsonl", limit, fail_or_skip, report)
+            with open(plans[i].read_path, "rb") as f:
+                lineno, offset = 1, 0
+                while lines_left > 0 and (lines := list(itertools.islice(f, CHUNK_LINES))):
+                    yield i, lineno, offset, lines
+                    lineno += len(lines)
+                    offset += sum(map(len, lines))
+                    if limit is not None:
+                        lines_left -= sum(1 for line in lines if line.strip())
+
+    parts: list[ScanResult] = []
+    counts: Counter = Counter()
+    columns: dict[str, None] = {}
+    items_left = limit if limit is not None else math.inf
+    progress.start(None, "scoring rows")
+    for result in ordered_map(scan_chunk, chunks(), workers, init_job, (job,)):
+        if items_left < result.items:
+            result = _truncate(result, int(items_left))
+        items_left -= result.items
+        report.items_in += result.items
+        for _pos, lineno, reason, detail in result.bad:
+            fail_or_skip(_location(plans, locations, result.input_no, lineno), reason, detail)
+        parts.append(result)
+        columns.update(dict.fromkeys(result.columns))
+        if result.token_counts:
+            counts.update(result.token_counts)
+        progress.advance(result.items)
+        if items_left <= 0:
+            break
+    data = _concatenate(parts, plans, locations, tag_names, list(columns), len(recipe.difficulty))
+    if len(data.offsets) == 0:
+        raise InputDataError(
+            "no rows to order: the inputs are empty"
+            + (f" or every row was skipped ({sum(report.skipped.values())})" if report.skipped else "")
+        )
+    if job.count_tokens:
+        _score_rarity(job, data, counts, workers)
+    return data
+
+
+def _spool(path: Path, fmt: str, spec: CurriculumInput, target: Path, limit: int | None, fail_or_skip: Any, report: RunReport) -> tuple[Path, list[str]]:
+    """Copy a CSV/TSV/text/Parquet input to JSONL so that its rows can be read back by offset."""
+    source = RowSource(
+        path=path,
+        format=fmt,
+        columns=tuple(spec.columns) if spec.columns else None,
+        header=spec.header,
+        quoting=spec.quoting,
+        encoding=spec.encoding,
+        text_field=spec.text_field,
+    )
+    locations: list[str] = []
+    stream: Iterator[Any] = iter_rows(source)
+    if limit is not None:
+        stream = itertools.islice(stream, limit)
+    with open(target, "w", encoding="utf-8") as f:
+        for item in stream:
+            if isinstance(item, BadRow):
+                report.items_in += 1
+                fail_or_skip(item.location, item.reason, item.detail)
+                continue
+            f.write(dumps_row(item.data))
+            locations.append(item.location)
+    return target, locations
+
+
+def _truncate(result: ScanResult, items: int) -> ScanResult:
+    """The first ``items`` items of a chunk (``--limit``)."""
+    keep = result.item_pos < items
+    return ScanResult(
+        input_no=result.input_no,
+        items=items,
+        item_pos=result.item_pos[keep],
+        offsets=result.offsets[keep],
+        lengths=result.lengths[keep],
+        linenos=result.linenos[keep],
+        tags=result.tags[keep],
+        values=result.values[keep],
+        bad=[b for b in result.bad if b[0] < items],
+        columns=result.columns,
+        token_counts=result.token_counts,
+    )
+
+
+def _concatenate(
+    parts: list[ScanResult],
+    plans: list[InputPlan],
+    locations: list[list[str] | None],
+    tag_names: list[str],
+    columns: list[str],
+    n_scorers: int,
+) -> ScannedRows:
+    index_parts = []
+    seen = Counter()
+    for part in parts:
+        index_parts.append(part.item_pos + seen[part.input_no])
+        seen[part.input_no] += part.items
+
+    def cat(arrays: list[np.ndarray], dtype: Any) -> np.ndarray:
+        return np.concatenate(arrays).astype(dtype, copy=False) if arrays else np.empty(0, dtype=dtype)
+
+    n = sum(len(p.offsets) for p in parts)
+    return ScannedRows(
+        plans=plans,
+        locations=locations,
+        input_no=cat([np.full(len(p.offsets), p.input_no, dtype=np.int32) for p in parts], np.int32),
+        index=cat(index_parts, np.int64),
+        offsets=cat([p.offsets for p in parts], np.int64),
+        lengths=cat([p.lengths for p in parts], np.int64),
+        linenos=cat([p.linenos for p in parts], np.int64),
+        tags=cat([p.tags for p in parts], np.int32),
+        values=np.concatenate([p.values for p in parts]) if parts else np.empty((0, n_scorers)),
+        dropped=np.zeros(n, dtype=bool),
+        tag_names=tag_names,
+        columns=columns,
+    )
+
+
+def _score_rarity(job: ScanJob, data: ScannedRows, counts: Counter, workers: int) -> None:
+    """Second pass for token-rarity scorers, now that the corpus's token counts are complete."""
+    job.rarity_log_probs = rarity_table(counts)
+    for s, spec in enumerate(job.scorers):
+        if spec.scorer != "token-rarity":
+            continue
+        chunks = []
+        for i in range(len(job.inputs)):
+            rows = np.flatnonzero(data.input_no == i)
+            for start in range(0, len(rows), RARITY_CHUNK_ROWS):
+                part = rows[start : start + RARITY_CHUNK_ROWS]
+                chunks.append((part, (i, data.offsets[part], data.lengths[part], s)))
+        tasks = (task for _, task in chunks)
+        for (part, _), scores in zip(chunks, ordered_map(rarity_chunk, tasks, workers, init_job, (job,))):
+            data.values[part, s] = scores
+
+
+# ---------------------------------------------------------------------------------------------
+# Difficulty and plan
+
+
+def _difficulty(recipe: CurriculumRecipe, data: ScannedRows, report: RunReport) -> np.ndarray:
+    """The combined difficulty percentile of every row (dropped rows get NaN)."""
+    columns = []
+    for s, spec in enumerate(recipe.difficulty):
+        values = data.values[:, s]
+        missing = np.isnan(values)
+        if missing.any():
+            first = int(np.flatnonzero(missing)[0])
+            what = _describe(spec)
+            if spec.missing == "fail":
+                raise InputDataError(
+                    f"{data.location(first)}: no score from {what} for this row ({int(missing.sum())} rows lack one). "
+                    "Set 'missing:' on that scorer to skip, easiest, hardest or median to handle them."
+                )
+            if spec.missing == "skip":
+                for row in np.flatnonzero(missing & ~data.dropped):
+                    report.skip("missing score", data.location(int(row)), f"no score from {what}")
+                data.dropped |= missing
+        oriented = -values if spec.higher_is_easier else values
+        columns.append(oriented if spec.missing in ("fail", "skip") else fill_missing(oriented, spec.missing))
+    keep = ~data.dropped
+    if not keep.any():
+        raise InputDataError(f"no rows to order: all {len(keep)} rows lack a score and were skipped")
+    difficulty = np.full(len(keep), np.nan)
+    difficulty[keep] = combine([c[keep] for c in columns], [s.weight for s in recipe.difficulty])
+    return difficulty
+
+
+def _describe(spec: Any) -> str:
+    if spec.scorer == "field":
+        return f"field {spec.field!r}"
+    if spec.scorer == "file":
+        return f"scores file {Path(spec.path).name} (id field {spec.id_field!r})"
+    return spec.scorer
+
+
+def _plan(recipe: CurriculumRecipe, data: ScannedRows, difficulty: np.ndarray, keep: np.ndarray, seed: int) -> StagePlan:
+    tag_rows = {name: keep[data.tags[keep] == code] for code, name in enumerate(data.tag_names)}
+    keys = {purpose: item_keys(seed, purpose, data.input_no, data.index) for purpose in ("ties", "random", "borrow")}
+    return build_stages(
+        difficulty,
+        tag_rows,
+        recipe.phases(),
+        recipe.schedule.stages,
+        recipe.schedule.pacing,
+        recipe.schedule.order,
+        keys,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+
+
+@dataclass
+class Written:
+    names: list[str]  # file of each stage (shards) or the one file (single)
+    chart: Path | None
+
+
+def _write(
+    recipe: CurriculumRecipe,
+    data: ScannedRows,
+    difficulty: np.ndarray,
+    plan: StagePlan,
+    out: Path,
+    fmt: str,
+    overwrite: bool,
+    stage_stats: list[Stats],
+    progress: Progress,
+) -> Written:
+    phases = recipe.phases()
+    progress.start(len(plan.rows), f"writing → {out.name}")
+    fds = [os.open(p.read_path, os.O_RDONLY) for p in data.plans]
+    chart: Path | None = None
+    try:
+        writer = _RowEmitter(recipe, data, difficulty, plan, phases, fmt, fds)
+        if recipe.output.layout == "shards":
+            names = [f"stage_{s:03d}{SUFFIX[fmt]}" for s in range(plan.stages)]
+            with atomic_dir(out, overwrite) as tmp:
+                for s, name in enumerate(names):
+                    writer.write(tmp / name, [s])
+                    progress.advance(int(plan.starts[s + 1] - plan.starts[s]))
+                if recipe.output.chart and _can_chart(progress):
+                    _chart(tmp / CHART_NAME, recipe, plan, stage_stats)
+                    chart = out / CHART_NAME
+        else:
+            names = [out.name]
+            with atomic_file(out, overwrite) as tmp:
+                writer.write(tmp, list(range(plan.stages)))
+                progress.advance(len(plan.rows))
+            if recipe.output.chart and _can_chart(progress):
+                chart = out.with_name(f"{out.stem}.{CHART_NAME}")
+                with atomic_file(chart, overwrite=True) as tmp_chart:
+                    _chart(tmp_chart, recipe, plan, stage_stats)
+    finally:
+        for fd in fds:
+            os.close(fd)
+    return Written(names, chart)
+
+
+class _RowEmitter:
+    """Writes the rows of some stages, each with its provenance, in the output format."""
+
+    def __init__(self, recipe: CurriculumRecipe, data: ScannedRows, difficulty: np.ndarray, plan: StagePlan, phases: list, fmt: str, fds: list[int]):
+        self.recipe = recipe
+        self.data = data
+        self.difficulty = difficulty
+        self.plan = plan
+        self.fmt = fmt
+        self.fds = fds
+        self.phase_names = [ph.name for ph in phases]
+        self.single = recipe.output.layout == "single"
+
+    def write(self, path: Path, stages: list[int]) -> None:
+        if self.fmt == "jsonl":
+            with open(path, "wb") as fh:
+                for s in stages:
+                    self._jsonl_stage(fh, s)
+        else:
+            try:
+                with RowWriter(path, self.fmt) as writer:
+                    for s in stages:
+                        self._rows_stage(writer, s)
+            except MlpError:
+                raise
+            except Exception as exc:  # pyarrow: a column whose type changes between rows
+                raise MlpError(f"cannot write {self.fmt}: {type(exc).__name__}: {exc}; write jsonl instead (format: jsonl)") from exc
+
+    def _provenance(self, s: int, row: int, order: int) -> dict[str, Any]:
+        data = self.data
+        return {
+            "phase": self.phase_names[self.plan.stage_phase[s]],
+            "tag": data.tag_names[int(data.tags[row])],
+            "stage": s,
+            "order": order,
+            "difficulty": round(float(self.difficulty[row]), 6),
+            "source": data.location(row),
+        }
+
+    def _jsonl_stage(self, fh: BinaryIO, s: int) -> None:
+        # The row's own bytes are kept; only the provenance is appended before the closing brace.
+        out = self.recipe.output
+        data = self.data
+        rows = self.plan.stage(s)
+        start = int(self.plan.starts[s])
+        head = json.dumps(out.provenance_field).encode() + b':{"phase":'
+        head += json.dumps(self.phase_names[self.plan.stage_phase[s]], ensure_ascii=False).encode() + b',"tag":'
+        tag_bytes = [json.dumps(t, ensure_ascii=False).encode() for t in data.tag_names]
+        stage_key = json.dumps(out.stage_field).encode() + b":%d," % s
+        order_key = json.dumps(out.order_field).encode() + b":"
+        names = [json.dumps(p.name + ":", ensure_ascii=False).encode()[:-1] for p in data.plans]
+        columns = zip(
+            data.input_no[rows].tolist(),
+            data.offsets[rows].tolist(),
+            data.lengths[rows].tolist(),
+            data.linenos[rows].tolist(),
+            data.tags[rows].tolist(),
+            np.round(self.difficulty[rows], 6).tolist(),
+        )
+        fds, locations, single, write = self.fds, data.locations, self.single, fh.write
+        for order, (i, offset, length, lineno, tag, difficulty) in enumerate(columns, start):
+            body = os.pread(fds[i], length, offset).rstrip()[:-1].rstrip()
+            spooled = locations[i]
+            if spooled is None:
+                source = names[i] + b'%d"' % lineno
+            else:
+                source = json.dumps(spooled[lineno - 1], ensure_ascii=False).encode()
+            write(
+                body
+                + (b"" if body.endswith(b"{") else b",")
+                + ((stage_key + order_key + b"%d," % order) if single else b"")
+                + head
+                + tag_bytes[tag]
+                + b',"stage":%d,"order":%d,"difficulty":%r,"source":%s}}\n' % (s, order, difficulty, source)
+            )
+
+    def _rows_stage(self, writer: RowWriter, s: int) -> None:
+        out = self.recipe.output
+        data = self.data
+        start = int(self.plan.starts[s])
+        blank = dict.fromkeys(data.columns)
+        for k, row in enumerate(self.plan.stage(s).tolist()):
+            raw = os.pread(self.fds[data.input_no[row]], int(data.lengths[row]), int(data.offsets[row]))
+            values = {**blank, **json.loads(raw)}  # every row has every column (CSV header, Parquet schema)
+            if self.single:
+                values[out.stage_field] = s
+                values[out.order_field] = start + k
+            values[out.provenance_field] = self._provenance(s, row, start + k)
+            writer.write(values)
+
+
+def _can_chart(progress: Progress) -> bool:
+    """Whether matplotlib is installed (it is an optional extra); a note says so when it is not."""
+    import importlib.util
+
+    if importlib.util.find_spec("matplotlib") is None:
+        progress.note("no chart: matplotlib is not installed (pip install 'mlp-cli[plot]')")
+        return False
+    return True
+
+
+def _chart(path: Path, recipe: CurriculumRecipe, plan: StagePlan, stats: list[Stats]) -> None:
+    """A PNG of difficulty by stage (median, quartiles, range), shaded by phase."""
+    from matplotlib.figure import Figure
+
+    phases = recipe.phases()
+    x = np.arange(plan.stages)
+
+    def series(key: str) -> np.ndarray:
+        return np.array([st.values.get(key, np.nan) for st in stats])
+
+    fig = Figure(figsize=(max(6.0, min(0.35 * plan.stages + 3, 18.0)), 4.0), dpi=100)
+    ax = fig.subplots()
+    ax.fill_between(x, series("min"), series("max"), step="mid", alpha=0.15, color="tab:blue", label="min–max")
+    ax.fill_between(x, series("p25"), series("p75"), step="mid", alpha=0.35, color="tab:blue", label="quartiles")
+    ax.plot(x, series("median"), marker="o", color="tab:blue", label="median")
+    colours = ["#f2f2f2", "#e0e8f5"]
+    for j, phase in enumerate(phases):
+        members = [s for s in range(plan.stages) if plan.stage_phase[s] == j]
+        if members:
+            ax.axvspan(members[0] - 0.5, members[-1] + 0.5, color=colours[j % 2], zorder=0)
+            ax.text((members[0] + members[-1]) / 2, 1.04, phase.name, ha="center", va="bottom", fontsize=8)
+    ax.set_xlim(-0.5, plan.stages - 0.5)
+    ax.set_ylim(-0.02, 1.12)
+    ax.set_xlabel("stage")
+    ax.set_ylabel("difficulty (percentile)")
+    ax.set_title(f"difficulty by stage ({recipe.schedule.order} order)", fontsize=10)
+    ax.legend(loc="lower right", fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, format="png", metadata={"Software": None})
+
+
+# ---------------------------------------------------------------------------------------------
+# Report
+
+
+def _figures(
+    report: RunReport,
+    recipe: CurriculumRecipe,
+    data: ScannedRows,
+    difficulty: np.ndarray,
+    plan: StagePlan,
+    stage_stats: list[Stats],
+    files: Written,
+    phases: list,
+) -> None:
+    stages = []
+    for s in range(plan.stages):
+        rows = plan.stage(s)
+        tags = np.bincount(data.tags[rows], minlength=len(data.tag_names))
+        stages.append(
+            {
+                "stage": s,
+                "file": files.names[s] if recipe.output.layout == "shards" else files.names[0],
+                "phase": phases[plan.stage_phase[s]].name,
+                "rows": stage_stats[s].rows,
+                "tags": {data.tag_names[t]: int(c) for t, c in enumerate(tags) if c},
+                "difficulty": stage_stats[s].values,
+            }
+        )
+    phase_figures = []
+    for j, phase in enumerate(phases):
+        members = [s for s in range(plan.stages) if plan.stage_phase[s] == j]
+        rows = np.concatenate([plan.stage(s) for s in members]) if members else np.empty(0, dtype=np.int64)
+        stats = Stats.of(difficulty[rows])
+        phase_figures.append(
+            {
+                "phase": phase.name,
+                "stages": [members[0], members[-1]] if members else [],
+                "rows": stats.rows,
+                "tags": plan.phase_tags[j],
+                "pacing": (phase.pacing or recipe.schedule.pacing).function,
+                "replay": phase.replay,
+                "difficulty": stats.values,
+            }
+        )
+    report.extra["order"] = recipe.schedule.order
+    report.extra["stages"] = len(stages)
+    report.extra["stage_sizes"] = [st["rows"] for st in stages]
+    report.extra["phases"] = phase_figures
+    report.extra["stage_detail"] = stages
+    report.extra["permutation"] = not any(ph.replay for ph in phases)
+    report.extra["chart"] = str(files.chart) if files.chart else None

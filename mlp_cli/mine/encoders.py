@@ -1,0 +1,338 @@
+"""Encoders that turn anchors and documents into vectors: tfidf, sentence-transformers, precomputed.
+
+Anchors and documents are encoded separately (they take different prompts). Results are cached
+on disk under a key made of the model's identity and a hash of the texts, so a rerun with other
+sampling settings loads the vectors instead of encoding again; a cache hit never imports the
+model's library. Heavy libraries are imported inside functions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mlp_cli.errors import InputDataError, UsageError
+from mlp_cli.mine.recipe import EncoderSpec
+
+
+@dataclass
+class Encoded:
+    """Vectors of the anchors and of the documents (corpus rows first, then extra positives)."""
+
+    anchors: Any  # np.ndarray (n_anchors, d) or a scipy CSR matrix
+    documents: Any
+    dense: bool
+    cache_hits: int = 0
+    cache_misses: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def default_cache_dir() -> Path:
+    """``$MLP_CACHE_DIR`` or ``~/.cache/mlp/embeddings``."""
+    env = os.environ.get("MLP_CACHE_DIR")
+    return Path(env) if env else Path.home() / ".cache" / "mlp" / "embeddings"
+
+
+def texts_digest(texts: Sequence[str]) -> str:
+    """A hash of the texts in order (length-prefixed, so boundaries matter)."""
+    h = hashlib.blake2b(digest_size=16)
+    for t in texts:
+        b = t.encode("utf-8")
+        h.update(len(b).to_bytes(8, "little"))
+        h.update(b)
+    return h.hexdigest()
+
+
+def model_identity(model_dir: Path) -> str:
+    """A cheap identity of a local model folder: file names, sizes and modification times."""
+    if not model_dir.exists():
+        raise UsageError(f"{model_dir}: sentence-transformers model folder not found (encoder.model / --model)")
+    h = hashlib.blake2b(digest_size=16)
+    h.update(str(model_dir.resolve()).encode())
+    for f in sorted(p for p in model_dir.rglob("*") if p.is_file()):
+        st = f.stat()
+        h.update(f"{f.relative_to(model_dir)}:{st.st_size}:{st.st_mtime_ns}".encode())
+    return h.hexdigest()
+
+
+class EmbeddingCache:
+    """Vectors stored as ``KEY.npy`` (dense, loaded memory-mapped) or ``KEY.npz`` (sparse)."""
+
+    def __init__(self, folder: Path | None, enabled: bool = True):
+        self.folder = folder
+        self.enabled = enabled and folder is not None
+
+    @staticmethod
+    def key(*parts: Any) -> str:
+        text = json.dumps(parts, sort_keys=True, default=str)
+        return hashlib.blake2b(text.encode(), digest_size=20).hexdigest()
+
+    def get(self, key: str) -> Any | None:
+        if not self.enabled:
+            return None
+        assert self.folder is not None
+        dense = self.folder / f"{key}.npy"
+        if dense.exists():
+            try:
+                return np.load(dense, mmap_mode="r")
+            except (ValueError, OSError):  # a damaged entry is a miss, recomputed and replaced
+                return None
+        sparse = self.folder / f"{key}.npz"
+        if sparse.exists():
+            import scipy.sparse
+
+            try:
+                return scipy.sparse.load_npz(sparse).tocsr()
+            except (ValueError, OSError):
+                return None
+        return None
+
+    def put(self, key: str, value: Any) -> None:
+        if not self.enabled:
+            return
+        assert self.folder is not None
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            is_dense = isinstance(value, np.ndarray)
+            suffix = ".npy" if is_dense else ".npz"
+            fd, tmp = tempfile.mkstemp(prefix=f".{key}.", suffix=suffix, dir=self.folder)
+            os.close(fd)
+            try:
+                if is_dense:
+                    with open(tmp, "wb") as f:
+                        np.save(f, value)
+                else:
+                    import scipy.sparse
+
+                    scipy.sparse.save_npz(tmp, value)
+                os.replace(tmp, self.folder / f"{key}{suffix}")
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except OSError:
+            # A read-only or full cache folder must not fail the run: the vectors are in memory.
+            self.enabled = False
+
+
+def encode(
+    spec: EncoderSpec,
+    anchor_texts: Sequence[str],
+    document_texts: Sequence[str],
+    *,
+    anchor_ids: Sequence[str] | None = None,
+    document_ids: Sequence[str] | None = None,
+    resolve: Any = Path,
+    seed: int = 0,
+) -> Encoded:
+    """Encode anchors and documents with the configured encoder (cached).
+
+    Args:
+        spec: the recipe's encoder section.
+        anchor_texts: query side (gets ``query_prompt``).
+        document_texts: corpus side (gets ``document_prompt``).
+        anchor_ids: ids of the anchors (precomputed embeddings look them up).
+        document_ids: ids of the documents (precomputed embeddings look them up).
+        resolve: turns a recipe path into a Path (relative to the recipe file).
+        seed: seeds TruncatedSVD when tfidf is reduced to dense vectors.
+    """
+    import time
+
+    cache_dir = resolve(spec.cache_dir) if spec.cache_dir else default_cache_dir()
+    cache = EmbeddingCache(Path(cache_dir), spec.cache)
+    started = time.perf_counter()
+    if spec.type == "tfidf":
+        result = _tfidf(spec, anchor_texts, document_texts, cache, seed)
+    elif spec.type == "sentence-transformers":
+        result = _sentence_transformers(spec, anchor_texts, document_texts, cache, resolve)
+    else:
+        result = _precomputed(spec, anchor_ids or [], document_ids or [], resolve)
+    result.seconds["encode"] = time.perf_counter() - started
+    return result
+
+
+def _tfidf(spec: EncoderSpec, anchors: Sequence[str], documents: Sequence[str], cache: EmbeddingCache, seed: int) -> Encoded:
+    params = {
+        "analyzer": spec.analyzer,
+        "ngram_range": list(spec.ngram_range),
+        "min_df": spec.min_df,
+        "sublinear_tf": spec.sublinear_tf,
+        "dims": spec.dims,
+        "seed": seed if spec.dims else None,
+        "prompts": [spec.query_prompt, spec.document_prompt],
+    }
+    # The vectorizer is fitted on the documents, so anchor vectors depend on them too.
+    key = cache.key("tfidf-v1", params, texts_digest(anchors), texts_digest(documents))
+    a_key, d_key = key + "-a", key + "-d"
+    a, d = cache.get(a_key), cache.get(d_key)
+    if a is not None and d is not None:
+        return Encoded(a, d, dense=isinstance(d, np.ndarray), cache_hits=2)
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vectorizer = TfidfVectorizer(
+        analyzer=spec.analyzer,
+        ngram_range=tuple(spec.ngram_range),
+        min_df=spec.min_df,
+        sublinear_tf=spec.sublinear_tf,
+        dtype=np.float32,
+        norm="l2",
+    )
+    docs = [spec.document_prompt + t for t in documents]
+    try:
+        d = vectorizer.fit_transform(docs).tocsr()
+    except ValueError as exc:  # e.g. every document is empty or a stop word
+        raise InputDataError(f"tfidf cannot build a vocabulary from the corpus: {exc}") from None
+    a = vectorizer.transform([spec.query_prompt + t for t in anchors]).tocsr()
+    if spec.dims:
+        from sklearn.decomposition import TruncatedSVD
+
+        dims = min(spec.dims, max(1, d.shape[1] - 1), d.shape[0])
+        svd = TruncatedSVD(n_components=dims, random_state=seed & 0xFFFFFFFF)
+        d = _unit_rows(svd.fit_transform(d).astype(np.float32))
+        a = _unit_rows(svd.transform(a).astype(np.float32))
+    cache.put(a_key, a)
+    cache.put(d_key, d)
+    return Encoded(a, d, dense=bool(spec.dims), cache_misses=2)
+
+
+def _sentence_transformers(
+    spec: EncoderSpec, anchors: Sequence[str], documents: Sequence[str], cache: EmbeddingCache, resolve: Any
+) -> Encoded:
+    model_dir = Path(resolve(spec.model))
+    ident = model_identity(model_dir)
+    out: dict[str, np.ndarray] = {}
+    model = None
+    hits = misses = 0
+    for role, texts, prompt in (("a", anchors, spec.query_prompt), ("d", documents, spec.document_prompt)):
+        key = cache.key("st-v1", ident, prompt, spec.normalize, texts_digest(texts))
+        found = cache.get(key)
+        if found is not None:
+            out[role] = found
+            hits += 1
+            continue
+        misses += 1
+        if model is None:
+            model = _load_model(model_dir, spec.device)
+        vectors = model.encode(
+            list(texts),
+            batch_size=spec.batch_size,
+            normalize_embeddings=spec.normalize,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+            prompt=prompt or None,
+        ).astype(np.float32, copy=False)
+        cache.put(key, vectors)
+        out[role] = vectors
+    return Encoded(out["a"], out["d"], dense=True, cache_hits=hits, cache_misses=misses)
+
+
+def _load_model(model_dir: Path, device: str) -> Any:
+    try:
+        from sentence_transformers import SentenceTransformer
+    except ImportError as exc:  # pragma: no cover - an optional extra
+        raise UsageError("the sentence-transformers encoder needs: pip install sentence-transformers") from exc
+    try:
+        return SentenceTransformer(str(model_dir), device=device, local_files_only=True)
+    except Exception as exc:  # the library raises many types for a bad folder
+        raise UsageError(f"{model_dir}: cannot load a sentence-transformers model: {type(exc).__name__}: {exc}") from None
+
+
+def read_ids(path: Path) -> list[str]:
+    """Ids from a ``.npy`` array, a JSON list, or a text file with one id a line."""
+    if not path.exists():
+        raise InputDataError(f"{path}: ids file not found")
+    if path.suffix == ".npy":
+        try:
+            arr = np.load(path, allow_pickle=False)
+        except ValueError as exc:
+            raise InputDataError(f"{path}: not a plain .npy array of ids: {exc}") from None
+        return [str(x) for x in arr.tolist()]
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".json":
+        try:
+            return [str(x) for x in json.loads(text)]
+        except (ValueError, TypeError) as exc:
+            raise InputDataError(f"{path}: expected a JSON list of ids: {exc}") from None
+    return [line for line in text.splitlines() if line.strip()]
+
+
+def load_embeddings(path: Path, ids_path: Path, role: str) -> tuple[np.ndarray, dict[str, int]]:
+    """A memory-mapped (n, d) float matrix and its id → row map; a mismatch is an input error."""
+    if not path.exists():
+        raise InputDataError(f"{path}: {role} embeddings file not found")
+    try:
+        matrix = np.load(path, mmap_mode="r", allow_pickle=False)
+    except ValueError as exc:
+        raise InputDataError(f"{path}: not a .npy array: {exc}") from None
+    if matrix.ndim != 2 or not np.issubdtype(matrix.dtype, np.floating):
+        raise InputDataError(f"{path}: {role} embeddings must be a 2-D float array, found shape {matrix.shape} {matrix.dtype}")
+    ids = read_ids(ids_path)
+    if len(ids) != matrix.shape[0]:
+        raise InputDataError(
+            f"{path}: {matrix.shape[0]} {role} embedding rows but {len(ids)} ids in {ids_path}; they must be aligned"
+        )
+    rows = {i: n for n, i in enumerate(ids)}
+    if len(rows) != len(ids):
+        raise InputDataError(f"{ids_path}: duplicate ids")
+    return matrix, rows
+
+
+def _precomputed(spec: EncoderSpec, anchor_ids: Sequence[str], document_ids: Sequence[str], resolve: Any) -> Encoded:
+    d_matrix, d_rows = load_embeddings(Path(resolve(spec.corpus_embeddings)), Path(resolve(spec.corpus_ids)), "corpus")
+    d = _aligned(d_matrix, d_rows, document_ids, "corpus", spec.corpus_ids)
+    if anchor_ids:
+        a_matrix, a_rows = load_embeddings(Path(resolve(spec.anchor_embeddings)), Path(resolve(spec.anchor_ids)), "anchor")
+        if a_matrix.shape[1] != d_matrix.shape[1]:
+            raise InputDataError(
+                f"anchor embeddings have {a_matrix.shape[1]} dimensions, corpus embeddings {d_matrix.shape[1]}"
+            )
+        a = _aligned(a_matrix, a_rows, anchor_ids, "anchor", spec.anchor_ids)
+    else:
+        a = d[:0]
+    if spec.normalize:
+        a, d = _unit_rows_if_needed(a), _unit_rows_if_needed(d)
+    return Encoded(a, d, dense=True)
+
+
+def _aligned(matrix: np.ndarray, rows: dict[str, int], ids: Sequence[str], role: str, ids_path: Any) -> np.ndarray:
+    missing = [i for i in ids if i not in rows]
+    if missing:
+        raise InputDataError(f"{len(missing)} {role} ids have no embedding in {ids_path} (first: {missing[0]!r})")
+    order = np.fromiter((rows[i] for i in ids), dtype=np.int64, count=len(ids))
+    if len(order) == matrix.shape[0] and np.array_equal(order, np.arange(len(order))):
+        return matrix  # already aligned: keep the memory map, copy nothing
+    return np.ascontiguousarray(matrix[order], dtype=np.float32)
+
+
+def _unit_rows(x: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return (x / norms).astype(np.float32, copy=False)
+
+
+def _unit_rows_if_needed(x: np.ndarray, chunk: int = 65536) -> np.ndarray:
+    """Normalised rows; an already-normalised (memory-mapped) matrix is returned as is."""
+    for start in range(0, x.shape[0], chunk):
+        norms = np.linalg.norm(np.asarray(x[start : start + chunk], dtype=np.float32), axis=1)
+        if not np.allclose(norms[norms > 0], 1.0, atol=1e-3):
+            return _unit_rows(np.asarray(x, dtype=np.float32))
+    return x
+
+
+def similarity_rows(vectors: Any, rows_a: Sequence[int], rows_b: Sequence[int]) -> np.ndarray:
+    """Dot products of row pairs (a[i], b[i]) of one matrix, dense or sparse."""
+    if len(rows_a) == 0:
+        return np.zeros(0, dtype=np.float32)
+    if isinstance(vectors, np.ndarray):
+        return np.einsum("ij,ij->i", np.asarray(vectors[list(rows_a)]), np.asarray(vectors[list(rows_b)]))
+    a = vectors[list(rows_a)]
+    b = vectors[list(rows_b)]
+    return np.asarray(a.multiply(b).sum(axis=1)).ravel().astype(np.float32)
+

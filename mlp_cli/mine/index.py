@@ -1,0 +1,226 @@
+"""Nearest-neighbour search: exact (chunked matrix products) and annoy (approximate, recall measured).
+
+Exact search multiplies a chunk of queries by the whole corpus with float32 BLAS into one reused
+buffer whose size is set by ``memory_mb``, then keeps each row's top k: the query×corpus matrix
+is never materialised. Annoy results are re-scored with the same dot product, so scores mean the
+same thing whichever index found them; ties are broken by corpus position, so results are stable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mlp_cli.errors import MlpError
+from mlp_cli.runtime.parallel import chunked, ordered_map
+
+# Rows longer than this use a sampled threshold before the exact top-k (see _topk_rows).
+_SAMPLED_TOPK_MIN = 65536
+_SAMPLE_STRIDE = 16
+
+
+@dataclass
+class Neighbours:
+    """Top-k corpus rows per query, best first: ``indices`` (-1 pads) and ``scores`` (n_queries, k)."""
+
+    indices: np.ndarray
+    scores: np.ndarray
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+def _as_dense(x: Any) -> np.ndarray:
+    return np.asarray(x, dtype=np.float32)
+
+
+def _sort_rows(idx: np.ndarray, sc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sort each row by score (descending), ties by corpus index (ascending)."""
+    order = np.lexsort((idx, -sc), axis=-1)
+    return np.take_along_axis(idx, order, axis=1), np.take_along_axis(sc, order, axis=1)
+
+
+def _topk_rows(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Indices and scores of the k best entries of each row of a (c, n) score block.
+
+    A full ``argpartition`` over a million-wide row costs a large share of the matrix product, so
+    long rows first take a threshold from a strided sample (chosen to let about 2k entries through),
+    then partition only the survivors; a row where fewer than k survive falls back to the full
+    partition, so the result is always exact.
+    """
+    c, n = scores.shape
+    k = min(k, n)
+    if n < _SAMPLED_TOPK_MIN or k * 8 * _SAMPLE_STRIDE > n:
+        part = np.argpartition(scores, n - k, axis=1)[:, n - k :]
+        return _sort_rows(part.astype(np.int64), np.take_along_axis(scores, part, axis=1))
+    sample = scores[:, ::_SAMPLE_STRIDE]
+    j = min(sample.shape[1] - 1, (2 * k) // _SAMPLE_STRIDE + 8)
+    threshold = np.partition(sample, sample.shape[1] - 1 - j, axis=1)[:, sample.shape[1] - 1 - j]
+    out_idx = np.empty((c, k), dtype=np.int64)
+    out_sc = np.empty((c, k), dtype=np.float32)
+    for r in range(c):
+        row = scores[r]
+        cand = np.flatnonzero(row >= threshold[r])
+        if len(cand) < k:
+            cand = np.argpartition(row, n - k)[n - k :]
+        elif len(cand) > k:
+            vals = row[cand]
+            cand = cand[np.argpartition(vals, len(cand) - k)[len(cand) - k :]]
+        out_idx[r] = cand
+        out_sc[r] = row[cand]
+    return _sort_rows(out_idx, out_sc)
+
+
+def exact_search(queries: Any, corpus: Any, k: int, memory_mb: int = 256, progress: Any = None) -> Neighbours:
+    """Exact top-k by dot product (cosine on normalised vectors), dense or sparse inputs.
+
+    Memory beyond the inputs is one chunk of scores: ``memory_mb`` MiB (at least one query row).
+    """
+    n_queries, n_corpus = queries.shape[0], corpus.shape[0]
+    k = min(k, n_corpus)
+    indices = np.full((n_queries, k), -1, dtype=np.int64)
+    scores = np.full((n_queries, k), -np.inf, dtype=np.float32)
+    if n_queries == 0 or k == 0:
+        return Neighbours(indices, scores, {"index": "exact", "k": k})
+    rows = max(1, min(n_queries, (memory_mb << 20) // (4 * n_corpus)))
+    sparse = not isinstance(corpus, np.ndarray)
+    if sparse:
+        corpus_t = corpus.T.tocsc()
+    else:
+        corpus = _as_dense(corpus)
+        buffer = np.empty((rows, n_corpus), dtype=np.float32)
+    for start in range(0, n_queries, rows):
+        stop = min(n_queries, start + rows)
+        if sparse:
+            block = (queries[start:stop] @ corpus_t).toarray().astype(np.float32, copy=False)
+        else:
+            block = buffer[: stop - start]
+            np.matmul(_as_dense(queries[start:stop]), corpus.T, out=block)
+        idx, sc = _topk_rows(block, k)
+        indices[start:stop] = idx
+        scores[start:stop] = sc
+        if progress is not None:
+            progress.advance(stop - start)
+    return Neighbours(indices, scores, {"index": "exact", "k": k, "chunk_rows": rows})
+
+
+def fingerprint(matrix: np.ndarray) -> str:
+    """A cheap identity of a (possibly huge) matrix: shape, dtype and about 1,000 sampled rows."""
+    h = hashlib.blake2b(digest_size=12)
+    h.update(f"{matrix.shape}:{matrix.dtype}".encode())
+    step = max(1, matrix.shape[0] // 1000)
+    h.update(np.ascontiguousarray(matrix[::step]).tobytes())
+    return h.hexdigest()
+
+
+_ANNOY: Any = None  # (index, corpus, k, search_k) in each worker (inherited by fork)
+
+
+def _annoy_init(state: tuple) -> None:
+    global _ANNOY
+    _ANNOY = state
+
+
+def _annoy_query(rows: list[tuple[int, np.ndarray]]) -> list[tuple[np.ndarray, np.ndarray]]:
+    index, corpus, k, search_k = _ANNOY
+    out = []
+    for _, vector in rows:
+        found = np.asarray(index.get_nns_by_vector(vector.tolist(), k, search_k=search_k), dtype=np.int64)
+        sc = np.asarray(corpus[found] @ vector, dtype=np.float32) if len(found) else np.zeros(0, np.float32)
+        out.append((found, sc))
+    return out
+
+
+def annoy_search(
+    queries: np.ndarray,
+    corpus: np.ndarray,
+    k: int,
+    *,
+    n_trees: int,
+    search_k: int | None,
+    metric: str,
+    path: Path,
+    seed: int,
+    workers: int,
+    progress: Any = None,
+) -> Neighbours:
+    """Approximate top-k with annoy; the index is built once, saved at ``path`` and reused."""
+    try:
+        from annoy import AnnoyIndex
+    except ImportError as exc:  # pragma: no cover - optional extra
+        raise MlpError("the annoy index needs: pip install annoy") from exc
+    import time
+
+    queries, corpus = _as_dense(queries), _as_dense(corpus)
+    n_corpus, dims = corpus.shape
+    k = min(k, n_corpus)
+    meta = {"fingerprint": fingerprint(corpus), "metric": metric, "n_trees": n_trees, "seed": seed, "dims": dims}
+    meta_path = path.with_name(path.name + ".json")
+    index = AnnoyIndex(dims, metric)
+    reused = False
+    build_seconds = 0.0
+    if path.exists() and meta_path.exists():
+        try:
+            reused = json.loads(meta_path.read_text()) == meta and index.load(str(path))
+        except (OSError, ValueError):
+            reused = False
+        if not reused:
+            index = AnnoyIndex(dims, metric)
+    if not reused:
+        started = time.perf_counter()
+        index.set_seed(seed & 0x7FFFFFFF)
+        for i in range(n_corpus):
+            index.add_item(i, corpus[i])
+        index.build(n_trees, n_jobs=1)  # one job: the trees (and so the results) do not depend on threads
+        build_seconds = time.perf_counter() - started
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        index.save(str(tmp))
+        tmp.replace(path)
+        meta_path.write_text(json.dumps(meta))
+        index.unload()
+        index = AnnoyIndex(dims, metric)
+        index.load(str(path))  # memory-mapped: forked workers share the pages
+    search_k = search_k or n_trees * k * 4
+    indices = np.full((len(queries), k), -1, dtype=np.int64)
+    scores = np.full((len(queries), k), -np.inf, dtype=np.float32)
+    started = time.perf_counter()
+    rows = enumerate(queries)
+    chunk_size = max(16, min(1024, math.ceil(len(queries) / max(1, workers * 8))))
+    position = 0
+    for result in ordered_map(_annoy_query, chunked(rows, chunk_size), workers, _annoy_init, ((index, corpus, k, search_k),)):
+        for found, sc in result:
+            if len(found):
+                idx, s = _sort_rows(found[None, :], sc[None, :])
+                indices[position, : len(found)] = idx[0]
+                scores[position, : len(found)] = s[0]
+            position += 1
+        if progress is not None:
+            progress.advance(len(result))
+    info = {
+        "index": "annoy",
+        "k": k,
+        "n_trees": n_trees,
+        "search_k": search_k,
+        "metric": metric,
+        "path": str(path),
+        "reused": reused,
+        "build_seconds": round(build_seconds, 3),
+        "search_seconds": round(time.perf_counter() - started, 3),
+    }
+    return Neighbours(indices, scores, info)
+
+
+def window_recall(exact: Neighbours, approx: Neighbours, window: tuple[int, int]) -> float:
+    """Share of the exact search's in-window neighbours that the approximate search also found."""
+    low, high = window
+    found = total = 0
+    for e_row, a_row in zip(exact.indices, approx.indices):
+        wanted = {int(i) for i in e_row[low - 1 : high] if i >= 0}
+        total += len(wanted)
+        found += len(wanted & {int(i) for i in a_row if i >= 0})
+    return found / total if total else 1.0

@@ -1,0 +1,583 @@
+"""Run a mine-negatives recipe: read pairs and corpus, encode, search, sample, write, report.
+
+The parent reads the inputs, encodes (cached) and searches (BLAS or annoy); the per-anchor
+sampling runs in ordered worker chunks with per-anchor generators, so the output bytes do not
+depend on ``--workers``. ``mine_negatives`` is the notebook entry point: the same settings as the
+recipe and the command's flags, as keyword arguments.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mlp_cli.errors import InputDataError, RecipeError, UsageError
+from mlp_cli.io.atomic import atomic_file, check_writable
+from mlp_cli.io.manifest import RunReport, manifest_path_for, write_manifest
+from mlp_cli.io.rows import Row, RowSource, RowWriter, detect_format, dumps_row, iter_rows
+from mlp_cli.mine.recipe import MineRecipe
+from mlp_cli.recipe.loader import LoadedRecipe, format_problems
+from mlp_cli.runtime.options import NullProgress, Progress, RunOptions
+from mlp_cli.runtime.parallel import chunked, ordered_map, resolve_workers
+from mlp_cli.runtime.seeding import item_numpy
+
+# Flat setting names (keyword arguments of mine_negatives, and the command's flags) → recipe fields.
+SETTINGS: dict[str, tuple[str, ...]] = {
+    "pairs": ("pairs", "path"),
+    "corpus": ("corpus", "path"),
+    "predictions": ("predictions", "path"),
+    "out": ("output", "path"),
+    "format": ("output", "format"),
+    "include_scores": ("output", "include_scores"),
+    "encoder": ("encoder", "type"),
+    "model": ("encoder", "model"),
+    "batch_size": ("encoder", "batch_size"),
+    "query_prompt": ("encoder", "query_prompt"),
+    "document_prompt": ("encoder", "document_prompt"),
+    "dims": ("encoder", "dims"),
+    "embeddings": ("encoder", "corpus_embeddings"),
+    "embedding_ids": ("encoder", "corpus_ids"),
+    "anchor_embeddings": ("encoder", "anchor_embeddings"),
+    "anchor_ids": ("encoder", "anchor_ids"),
+    "cache": ("encoder", "cache"),
+    "cache_dir": ("encoder", "cache_dir"),
+    "index": ("index", "type"),
+    "memory_mb": ("index", "memory_mb"),
+    "n_trees": ("index", "n_trees"),
+    "search_k": ("index", "search_k"),
+    "metric": ("index", "metric"),
+    "index_path": ("index", "path"),
+    "recall_sample": ("index", "recall_sample"),
+    "rank_window": ("sampling", "rank_window"),
+    "hard": ("sampling", "hard"),
+    "easy_to_hard": ("sampling", "easy_to_hard"),
+    "strategy": ("sampling", "strategy"),
+    "relative_margin": ("sampling", "relative_margin"),
+    "absolute_margin": ("sampling", "absolute_margin"),
+    "max_score": ("sampling", "max_score"),
+    "min_score": ("sampling", "min_score"),
+    "near_duplicate_threshold": ("sampling", "near_duplicate_threshold"),
+    "exclude_batch_positives": ("sampling", "exclude_batch_positives"),
+    "train_batch_size": ("sampling", "batch_size"),
+    "k": ("predictions", "k"),
+    "confidence_threshold": ("predictions", "confidence_threshold"),
+    "confidence_quantile": ("predictions", "confidence_quantile"),
+    "on_error": ("on_error",),
+    "seed": ("seed",),
+    "workers": ("workers",),
+}
+
+# Anchors per sampling chunk; fewer anchors than this per worker do not pay for a process.
+CHUNK_ANCHORS = 256
+
+
+def recipe_with_overrides(
+    loaded: LoadedRecipe | None, overrides: dict[str, Any], flag_names: dict[str, str] | None = None
+) -> LoadedRecipe:
+    """The recipe (or an empty one) with settings replaced, validated again.
+
+    Args:
+        loaded: the recipe file, or None when everything comes from flags.
+        overrides: setting name (see ``SETTINGS``) → value; None values are ignored.
+        flag_names: setting name → how the user wrote it (``--hard``), for error messages.
+
+    Raises:
+        UsageError: an overriding value is invalid (named by its flag).
+        RecipeError: the recipe itself is invalid (named by file and line).
+    """
+    from pydantic import ValidationError
+
+    from mlp_cli.recipe.loader import _explain
+
+    raw = copy.deepcopy(loaded.raw) if loaded is not None else {"version": 1, "kind": "mine-negatives"}
+    given: dict[tuple[str, ...], str] = {}
+    for name, value in overrides.items():
+        if value is None:
+            continue
+        if name not in SETTINGS:
+            raise UsageError(f"unknown setting {name!r}; accepted: {', '.join(sorted(SETTINGS))}")
+        loc = SETTINGS[name]
+        node = raw
+        for part in loc[:-1]:
+            if not isinstance(node.get(part), dict):
+                node[part] = {}
+            node = node[part]
+        node[loc[-1]] = str(value) if isinstance(value, Path) else value
+        given[loc] = (flag_names or {}).get(name, name)
+    # A predictions run from flags has no pairs; a pairs recipe switched to predictions drops them.
+    if "predictions" in overrides and overrides["predictions"] is not None:
+        raw.pop("pairs", None)
+    path = loaded.path if loaded is not None else Path.cwd() / "(command line)"
+    marks = loaded.marks if loaded is not None else {}
+
+    def describe(problems: list[tuple[tuple, str]]) -> str:
+        lines = []
+        rest = []
+        for loc, msg in problems:
+            flag = next((f for g, f in given.items() if tuple(loc[: len(g)]) == g), None)
+            if flag is not None:
+                lines.append(f"{flag}: {msg}")
+            elif loaded is None:
+                lines.append(f"{'.'.join(str(p) for p in loc) or 'settings'}: {msg}")
+            else:
+                rest.append((loc, msg))
+        if rest:
+            lines.append(format_problems(path, marks, rest))
+        return "\n".join(lines)
+
+    try:
+        model = MineRecipe.model_validate(raw)
+    except ValidationError as exc:
+        problems = [(tuple(err["loc"]), _explain(MineRecipe, err)) for err in exc.errors()]
+        raise UsageError(describe(problems)) from None
+    result = LoadedRecipe(path=path, kind="mine-negatives", model=model, raw=raw, marks=marks)
+    try:
+        model.check(result)
+    except RecipeError as exc:
+        raise UsageError(describe(exc.problems)) from None
+    return result
+
+
+def mine_negatives(
+    pairs: str | Path | None = None,
+    corpus: str | Path | None = None,
+    out: str | Path | None = None,
+    *,
+    recipe: str | Path | None = None,
+    limit: int | None = None,
+    overwrite: bool = False,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    **settings: Any,
+) -> RunReport:
+    """Mine negatives from Python with the same settings as the recipe and the command's flags.
+
+    Example:
+        >>> report = mine_negatives("pairs.jsonl", "corpus.jsonl", "triplets.jsonl",
+        ...                         rank_window="3:30", hard=2, easy_to_hard=2)  # doctest: +SKIP
+
+    Args:
+        pairs: anchor/positive rows (JSONL, CSV, TSV, Parquet).
+        corpus: candidate texts with ids (default: the positives).
+        out: output file.
+        recipe: a recipe file whose settings the arguments override.
+        limit: only the first N pairs (or predictions) rows.
+        overwrite: replace an existing output.
+        dry_run: validate and plan, write nothing.
+        progress: where progress goes (nothing by default).
+        **settings: any name of ``SETTINGS`` (hard, rank_window, encoder, index, seed, workers, ...).
+
+    Returns:
+        The run report (also written as the manifest beside the output).
+    """
+    from mlp_cli.recipe.loader import load_recipe
+
+    loaded = load_recipe(recipe, kind="mine-negatives") if recipe is not None else None
+    overrides = {"pairs": pairs, "corpus": corpus, "out": out, **settings}
+    for key in ("pairs", "corpus", "out", "predictions", "model", "embeddings", "embedding_ids", "anchor_embeddings", "anchor_ids", "cache_dir", "index_path"):
+        if overrides.get(key) is not None:
+            overrides[key] = str(Path(overrides[key]).expanduser().absolute())
+    loaded = recipe_with_overrides(loaded, overrides)
+    return run_mine(loaded, RunOptions(limit=limit, overwrite=overwrite, dry_run=dry_run), progress)
+
+
+@dataclass
+class CorpusData:
+    """The candidate texts: ids, texts, labels (or None) and where each row came from."""
+
+    ids: list[str]
+    texts: list[str]
+    labels: list[Any]
+    path: Path | None
+
+
+def read_records(
+    source: RowSource,
+    fields: dict[str, str],
+    on_error: str,
+    report: RunReport,
+    limit: int | None = None,
+    optional: tuple[str, ...] = (),
+) -> list[tuple[Row, dict[str, Any]]]:
+    """Rows with the named fields present (``fields``: role → field name); bad rows per on_error."""
+    out: list[tuple[Row, dict[str, Any]]] = []
+    for n, item in enumerate(iter_rows(source)):
+        if limit is not None and n >= limit:
+            break
+        if not isinstance(item, Row):
+            _bad(report, on_error, item.location, item.reason, item.detail)
+            continue
+        values: dict[str, Any] = {}
+        problem = None
+        for role, name in fields.items():
+            value = item.data.get(name)
+            if value is None or (isinstance(value, str) and not value.strip()):
+                if role in optional:
+                    values[role] = None
+                    continue
+                problem = ("missing field", f"no {role} in field {name!r} (fields: {', '.join(map(str, item.data)) or 'none'})")
+                break
+            values[role] = value
+        if problem is not None:
+            _bad(report, on_error, item.location, *problem)
+            continue
+        out.append((item, values))
+    return out
+
+
+def _bad(report: RunReport, on_error: str, location: str, reason: str, detail: str) -> None:
+    if on_error == "fail":
+        raise InputDataError(
+            f"{location}: {reason}: {detail}. Fix the row, or set on_error: skip (--on-error skip) "
+            "to skip bad rows (they are counted in the summary)."
+        )
+    report.skip(reason, location, detail)
+
+
+def read_corpus(loaded: LoadedRecipe, report: RunReport) -> CorpusData | None:
+    """The corpus (or pool) rows, or None when the recipe has none; duplicate ids are bad rows."""
+    recipe: MineRecipe = loaded.model
+    spec = recipe.corpus
+    if spec is None:
+        return None
+    path = loaded.resolve(spec.path)
+    assert path is not None
+    _require(path, "corpus", loaded, ("corpus", "path"))
+    fields = {"id": spec.id_field, "text": spec.text_field}
+    if spec.label_field:
+        fields["label"] = spec.label_field
+    ids, texts, labels = [], [], []
+    seen: set[str] = set()
+    for row, values in read_records(_source(path, spec.format), fields, recipe.on_error, report, optional=("label",)):
+        cid = str(values["id"])
+        if cid in seen:
+            _bad(report, recipe.on_error, row.location, "duplicate id", f"corpus id {cid!r} appears more than once")
+            continue
+        seen.add(cid)
+        ids.append(cid)
+        texts.append(str(values["text"]))
+        labels.append(values.get("label"))
+    if not ids:
+        raise InputDataError(f"{path}: the corpus has no usable rows (fields {spec.id_field!r} and {spec.text_field!r})")
+    return CorpusData(ids, texts, labels, path)
+
+
+def _source(path: Path, fmt: str) -> RowSource:
+    detect_format(path, fmt)
+    return RowSource(path=path, format=fmt)
+
+
+def _require(path: Path, what: str, loaded: LoadedRecipe, loc: tuple) -> None:
+    if not path.exists():
+        where = loaded.where(loc) if loaded.marks else "the command line"
+        raise InputDataError(f"{path}: {what} file not found (from {where})")
+    if path.is_dir():
+        raise InputDataError(f"{path}: is a folder, expected a {what} file")
+
+
+def output_path(loaded: LoadedRecipe, options: RunOptions) -> Path:
+    """``--out`` or the recipe's output.path; one of them is required."""
+    if options.out is not None:
+        return Path(options.out)
+    recipe: MineRecipe = loaded.model
+    if recipe.output is None:
+        raise UsageError("no output path: pass --out or add 'output: {path: ...}' to the recipe")
+    out = loaded.resolve(recipe.output.path)
+    assert out is not None
+    return out
+
+
+def search(
+    loaded: LoadedRecipe,
+    queries: Any,
+    corpus_vectors: Any,
+    k: int,
+    window: tuple[int, int],
+    seed: int,
+    workers: int,
+    progress: Progress,
+) -> Any:
+    """Top-k neighbours with the recipe's index; annoy also measures its window recall."""
+    from mlp_cli.mine.encoders import default_cache_dir
+    from mlp_cli.mine.index import annoy_search, exact_search, fingerprint, window_recall
+
+    recipe: MineRecipe = loaded.model
+    spec = recipe.index
+    if spec.type == "exact":
+        return exact_search(queries, corpus_vectors, k, spec.memory_mb, progress)
+    corpus_dense = np.asarray(corpus_vectors, dtype=np.float32)
+    queries = np.asarray(queries, dtype=np.float32)
+    if spec.path:
+        path = loaded.resolve(spec.path)
+    else:
+        cache = loaded.resolve(recipe.encoder.cache_dir) if recipe.encoder.cache_dir else default_cache_dir()
+        path = Path(cache) / f"annoy-{fingerprint(corpus_dense)}-{spec.metric}-{spec.n_trees}-{seed}.ann"
+    assert path is not None
+    found = annoy_search(
+        queries,
+        corpus_dense,
+        k,
+        n_trees=spec.n_trees,
+        search_k=spec.search_k,
+        metric=spec.metric,
+        path=Path(path),
+        seed=seed,
+        workers=workers,
+        progress=progress,
+    )
+    sample = min(spec.recall_sample, queries.shape[0])
+    if sample:
+        picks = np.sort(item_numpy(seed, "recall-sample").choice(queries.shape[0], sample, replace=False))
+        exact = exact_search(queries[picks], corpus_dense, k, spec.memory_mb)
+        approx = type(found)(found.indices[picks], found.scores[picks])
+        recall = window_recall(exact, approx, window)
+        found.info["recall"] = round(recall, 4)
+        found.info["recall_sample"] = int(sample)
+        if recall < spec.recall_warn:
+            progress.note(
+                f"annoy window recall {recall:.3f} on {sample} anchors is below {spec.recall_warn}: "
+                "raise index.n_trees / index.search_k, or use index: exact"
+            )
+    return found
+
+
+_JOB: Any = None
+
+
+def _init(job: Any) -> None:
+    global _JOB
+    _JOB = job
+
+
+def _sample_chunk(groups: list[int]) -> list[Any]:
+    from mlp_cli.mine.sampling import mine_anchor
+
+    return [mine_anchor(_JOB, g) for g in groups]
+
+
+def run_mine(loaded: LoadedRecipe, options: RunOptions = RunOptions(), progress: Progress | None = None) -> RunReport:
+    """Run a mine-negatives recipe (pairs or predictions mode); return its report (also the manifest)."""
+    recipe: MineRecipe = loaded.model
+    progress = progress or NullProgress()
+    if recipe.predictions is not None:
+        from mlp_cli.mine.predictions import run_predictions
+
+        return run_predictions(loaded, options, progress)
+    return _run_pairs(loaded, options, progress)
+
+
+def _run_pairs(loaded: LoadedRecipe, options: RunOptions, progress: Progress) -> RunReport:
+    from mlp_cli.mine.encoders import encode
+    from mlp_cli.mine.sampling import AnchorGroup, MiningJob
+
+    started = time.perf_counter()
+    recipe: MineRecipe = loaded.model
+    assert recipe.pairs is not None
+    s = recipe.sampling
+    seed = options.seed if options.seed is not None else recipe.seed
+    workers = resolve_workers(options.workers if options.workers is not None else recipe.workers)
+    out = output_path(loaded, options)
+    out_format = detect_format(out)
+    pairs_path = Path(options.input) if options.input else loaded.resolve(recipe.pairs.path)
+    assert pairs_path is not None
+    _require(pairs_path, "pairs", loaded, ("pairs", "path"))
+    if pairs_path.resolve() == out.resolve():
+        raise UsageError(f"{out}: the output would replace the input; choose another --out")
+    check_writable(out, options.overwrite)
+    report = RunReport(command="mine-negatives")
+    fields = {"anchor": recipe.pairs.anchor_field, "positive": recipe.pairs.positive_field}
+    optional: tuple[str, ...] = ()
+    if recipe.pairs.positive_id_field:
+        fields["positive_id"] = recipe.pairs.positive_id_field
+        optional += ("positive_id",)
+    if recipe.pairs.anchor_id_field:
+        fields["anchor_id"] = recipe.pairs.anchor_id_field
+    records = read_records(_source(pairs_path, recipe.pairs.format), fields, recipe.on_error, report, options.limit)
+    report.items_in = len(records) + sum(report.skipped.values())
+    if not records:
+        raise InputDataError(f"{pairs_path}: no usable anchor/positive rows (fields {fields['anchor']!r}, {fields['positive']!r})")
+    corpus = read_corpus(loaded, report)
+    corpus_from_positives = corpus is None
+    if corpus is None:
+        distinct: dict[str, str] = {}
+        for _, v in records:
+            text = str(v["positive"])
+            if text not in distinct:
+                distinct[text] = str(v.get("positive_id") or f"positive-{len(distinct)}")
+        corpus = CorpusData(list(distinct.values()), list(distinct), [None] * len(distinct), None)
+    by_id = {cid: n for n, cid in enumerate(corpus.ids)}
+    by_text: dict[str, int] = {}
+    for n, text in enumerate(corpus.texts):
+        by_text.setdefault(text, n)
+    extra_texts: list[str] = []
+    extra_rows: dict[str, int] = {}
+    groups: list[AnchorGroup] = []
+    group_of: dict[str, int] = {}
+    for row, v in records:
+        anchor, positive = str(v["anchor"]), str(v["positive"])
+        pid = v.get("positive_id")
+        pid = str(pid) if pid is not None else None
+        if pid is not None and pid in by_id:
+            prow = by_id[pid]
+        elif positive in by_text:
+            prow = by_text[positive]
+            pid = corpus.ids[prow]
+        else:
+            # A positive outside the corpus still needs a vector (for margins and near-duplicates).
+            if positive not in extra_rows:
+                extra_rows[positive] = len(corpus.ids) + len(extra_texts)
+                extra_texts.append(positive)
+            prow = extra_rows[positive]
+        g = group_of.get(anchor)
+        if g is None:
+            g = group_of[anchor] = len(groups)
+            aid = v.get("anchor_id")
+            groups.append(AnchorGroup(anchor, str(aid) if aid is not None else None, [], [], [], []))
+        group = groups[g]
+        if positive in group.positives:
+            report.skip("duplicate pair", row.location, "this anchor/positive pair appeared before")
+            continue
+        group.positives.append(positive)
+        group.positive_ids.append(pid)
+        group.positive_rows.append(prow)
+        group.locations.append(row.location)
+    if extra_texts and recipe.encoder.type == "precomputed":
+        raise InputDataError(
+            f"{len(extra_texts)} positives are not in the corpus (first: {extra_texts[0][:60]!r}); "
+            "precomputed embeddings need every positive in the corpus (set pairs.positive_id_field)"
+        )
+    low, high = s.rank_window
+    k = min(high, len(corpus.ids))
+    plan = {
+        "pairs": str(pairs_path),
+        "corpus": str(corpus.path) if corpus.path else "the positives",
+        "anchors": len(groups),
+        "positives": sum(len(g.positives) for g in groups),
+        "corpus_size": len(corpus.ids),
+        "encoder": recipe.encoder.type,
+        "index": recipe.index.type,
+        "rank_window": f"{low}:{high}",
+        "hard": s.hard,
+        "easy_to_hard": s.easy_to_hard,
+        "strategy": s.strategy,
+        "format": recipe.output.format if recipe.output else "triplet",
+        "seed": seed,
+        "workers": workers,
+        "output": str(out),
+    }
+    if options.dry_run:
+        report.dry_run = True
+        report.extra["plan"] = plan
+        report.seconds = time.perf_counter() - started
+        return report
+    if corpus_from_positives:
+        progress.note("no corpus given: negatives come from the other anchors' positives")
+    encoded = encode(
+        recipe.encoder,
+        [g.text for g in groups],
+        corpus.texts + extra_texts,
+        anchor_ids=[g.anchor_id or "" for g in groups],
+        document_ids=corpus.ids,
+        resolve=loaded.resolve,
+        seed=seed,
+    )
+    corpus_vectors = encoded.documents[: len(corpus.ids)]
+    # One bar for both phases: searching advances it once per anchor, sampling once more.
+    progress.start(2 * len(groups), f"mining → {out.name}")
+    search_started = time.perf_counter()
+    neighbours = search(loaded, encoded.anchors, corpus_vectors, k, (low, high), seed, workers, progress)
+    search_seconds = time.perf_counter() - search_started
+    from mlp_cli.mine.sampling import normalize_text
+
+    output = recipe.output
+    job = MiningJob(
+        groups=groups,
+        neighbour_indices=neighbours.indices,
+        neighbour_scores=neighbours.scores,
+        anchor_vectors=encoded.anchors,
+        document_vectors=encoded.documents,
+        corpus_size=len(corpus.ids),
+        corpus_ids=corpus.ids,
+        corpus_texts=corpus.texts,
+        corpus_norms=[normalize_text(t) for t in corpus.texts],
+        sampling=s,
+        seed=seed,
+        output_format=output.format if output else "triplet",
+        include_scores=output.include_scores if output else False,
+        provenance_field=output.provenance_field if output else "_provenance",
+    )
+    job.prepare()
+    removed: Counter = Counter()
+    totals = Counter()
+    sample_workers = max(1, min(workers, math.ceil(len(groups) / CHUNK_ANCHORS)))
+    sample_started = time.perf_counter()
+    report.outputs = [str(out)]
+    with atomic_file(out, options.overwrite) as tmp, RowWriter(tmp, out_format) as writer:
+        chunks = chunked(range(len(groups)), CHUNK_ANCHORS)
+        for results in ordered_map(_sample_chunk, chunks, sample_workers, _init, (job,)):
+            for res in results:
+                removed.update(res.removed)
+                totals.update(hard=res.hard, easy=res.easy, short=res.short, dropped=res.dropped_rows)
+                for r in res.rows:
+                    if out_format == "jsonl":
+                        writer.write_line(dumps_row(r))
+                    else:
+                        writer.write(r)
+                    report.items_out += 1
+            progress.advance(len(results))
+    sample_seconds = time.perf_counter() - sample_started
+    candidates = sum(removed.values()) + totals["hard"]
+    report.extra.update(
+        {
+            "mode": "pairs",
+            "anchors": len(groups),
+            "positives": plan["positives"],
+            "corpus_size": len(corpus.ids),
+            "rank_window": f"{low}:{high}",
+            "negatives": {"hard": totals["hard"], "easy": totals["easy"], "total": totals["hard"] + totals["easy"]},
+            "removed": dict(sorted((k2, v) for k2, v in removed.items() if v)),
+            "positives_short_of_negatives": totals["short"],
+            "rows_dropped_short": totals["dropped"],
+            "format": job.output_format,
+            "encoder": {
+                "type": recipe.encoder.type,
+                "cache_hits": encoded.cache_hits,
+                "cache_misses": encoded.cache_misses,
+                "seconds": round(encoded.seconds.get("encode", 0.0), 3),
+            },
+            "index": {**neighbours.info, "seconds": round(search_seconds, 3)},
+            "seed": seed,
+        }
+    )
+    if removed:
+        share = ", ".join(f"{name}: {n} ({100 * n / max(candidates, 1):.1f}%)" for name, n in sorted(removed.items()) if n)
+        progress.note(f"filters removed {sum(removed.values())} candidate negatives: {share}")
+    if totals["short"]:
+        progress.note(
+            f"{totals['short']} positives got fewer negatives than asked "
+            "(widen --rank-window, relax margins, or give a larger --corpus)"
+        )
+    report.seconds = time.perf_counter() - started
+    inputs = [pairs_path] + ([corpus.path] if corpus.path else [])
+    write_manifest(
+        manifest_path_for(out),
+        report,
+        recipe=recipe.model_dump(mode="json"),
+        recipe_path=str(loaded.path),
+        inputs=inputs,
+        seed=seed,
+        timings={
+            "encode": encoded.seconds.get("encode", 0.0),
+            "search": search_seconds,
+            "sample": sample_seconds,
+            "total": report.seconds,
+        },
+    )
+    return report
