@@ -8,6 +8,7 @@ Image inputs go to ``augment.image_run`` with the same options, manifest and rep
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 import random
@@ -347,5 +348,6 @@ def _run_rows(loaded: LoadedRecipe, recipe: AugmentRecipe, options: RunOptions, 
         inputs=[input_path] if input_path else [],
         seed=seed,
         timings={"setup": setup_seconds, "total": report.seconds},
+        overrides=dataclasses.asdict(options),
     )
     return report

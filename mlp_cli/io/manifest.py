@@ -119,6 +119,7 @@ def write_manifest(
     inputs: list[Path],
     seed: int | None,
     timings: dict[str, float] | None = None,
+    overrides: dict[str, Any] | None = None,
 ) -> None:
     """Write the manifest JSON (atomically) and record its path in the report."""
     report.manifest = str(path)
@@ -129,6 +130,7 @@ def write_manifest(
         "recipe_sha256": recipe_hash(recipe) if recipe is not None else None,
         "recipe": recipe,
         "seed": seed,
+        "overrides": {k: str(v) for k, v in (overrides or {}).items() if v not in (None, False)},
         "inputs": [
             {"path": str(p), "sha256": tree_sha256(p) if Path(p).exists() else None} for p in inputs
         ],
