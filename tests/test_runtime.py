@@ -8,14 +8,13 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlp_cli.io.atomic import atomic_dir, atomic_file
 from mlp_cli.errors import UsageError
+from mlp_cli.io.atomic import atomic_dir, atomic_file
 from mlp_cli.runtime.parallel import chunked, ordered_map
 from mlp_cli.runtime.seeding import derive_seed, item_random
 from tests.conftest import ROOT

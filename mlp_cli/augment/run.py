@@ -155,7 +155,7 @@ def _process(chunk: list[Row | BadRow | GeneratedItem]) -> ChunkResult:
         except RowError as exc:
             result = ItemResult(result.index, location, bad=(exc.reason, exc.detail))
         results.append(result)
-    partials = [gen.collect(rows) if job.collect and rows else None for gen, rows in zip(job.generators, gen_rows)]
+    partials = [gen.collect(rows) if job.collect and rows else None for gen, rows in zip(job.generators, gen_rows, strict=False)]
     return ChunkResult(results, partials)
 
 

@@ -86,10 +86,10 @@ def init(
     """
 
     def body() -> None:
+        from mlp_cli.augment.registry import suggest
         from mlp_cli.errors import UsageError
         from mlp_cli.io.atomic import atomic_file
         from mlp_cli.recipe.templates import STARTERS, starter_text
-        from mlp_cli.augment.registry import suggest
 
         if kind not in STARTERS:
             raise UsageError(f"unknown starter {kind!r}{suggest(kind, list(STARTERS))}; available: {', '.join(STARTERS)}")

@@ -8,7 +8,6 @@ bad row means (``on_error``). Writers write to a temporary file that ``atomic_ou
 from __future__ import annotations
 
 import csv
-import io
 import json
 import sys
 from collections.abc import Iterator
@@ -182,7 +181,6 @@ def _iter_csv(source: RowSource, fmt: str) -> Iterator[Row | BadRow]:
             columns = columns or head
         if columns is None:
             raise UsageError(f"{name}: header: false needs columns: [...] to name the fields")
-        start = reader.line_num
         for values in reader:
             lineno = reader.line_num
             loc = f"{name}:{lineno}"
@@ -201,9 +199,8 @@ def _iter_csv(source: RowSource, fmt: str) -> Iterator[Row | BadRow]:
                     f"expected {len(columns)} fields ({', '.join(columns)}), found {len(values)}",
                 )
             else:
-                yield Row(index, dict(zip(columns, values)), loc)
+                yield Row(index, dict(zip(columns, values, strict=False)), loc)
             index += 1
-        del start
     except csv.Error as exc:
         raise InputDataError(f"{name}:{reader.line_num}: unreadable CSV: {exc}") from exc
 
@@ -323,5 +320,5 @@ def _flatten(value: Any) -> Any:
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
     """Small helper for tests and tools: every object of a JSONL file."""
-    with io.open(path, encoding="utf-8") as f:
+    with open(path, encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
