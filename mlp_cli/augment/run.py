@@ -22,7 +22,7 @@ from mlp_cli.augment.registry import AUGMENTERS, GENERATORS, RowError, RunContex
 from mlp_cli.errors import InputDataError, MlpError, UsageError
 from mlp_cli.io.atomic import atomic_file, check_writable
 from mlp_cli.io.manifest import RunReport, manifest_path_for, write_manifest
-from mlp_cli.io.rows import BadRow, Row, RowSource, RowWriter, detect_format, dumps_row, iter_rows
+from mlp_cli.io.rows import BadRow, Row, RowSource, RowWriter, count_hint, detect_format, dumps_row, iter_rows
 from mlp_cli.recipe.loader import LoadedRecipe
 from mlp_cli.recipe.models import AugmentRecipe
 from mlp_cli.runtime.options import NullProgress, Progress, RunOptions
@@ -285,11 +285,12 @@ def _run_rows(loaded: LoadedRecipe, recipe: AugmentRecipe, options: RunOptions, 
     stream: Iterator[Any] = items()
     if options.limit is not None:
         stream = itertools.islice(stream, options.limit)
-    total = None
-    if source is None:
-        total = sum(g.count for g in recipe.generate)
-        if options.limit is not None:
-            total = min(total, options.limit)
+    total: int | None = sum(g.count for g in recipe.generate)
+    if source is not None:
+        hint = count_hint(source) if getattr(progress, "enabled", False) else None
+        total = None if hint is None else hint + (total or 0)
+    if total is not None and options.limit is not None:
+        total = min(total, options.limit)
     progress.start(total, f"augment → {out.name}")
     seen: set[bytes] = set()
     duplicates = 0

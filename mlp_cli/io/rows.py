@@ -99,6 +99,23 @@ def iter_rows(source: RowSource) -> Iterator[Row | BadRow]:
         yield from _iter_parquet(source)
 
 
+def count_hint(source: RowSource) -> int | None:
+    """A quick estimate of the number of records (for progress bars): lines, or Parquet metadata."""
+    try:
+        fmt = detect_format(source.path, source.format)
+        if fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            return pq.ParquetFile(source.path).metadata.num_rows
+        lines = 0
+        with open(source.path, "rb") as f:
+            while block := f.read(1 << 20):
+                lines += block.count(b"\n")
+        return max(0, lines - (1 if fmt in ("csv", "tsv") and source.header else 0))
+    except Exception:  # an estimate only: the real read reports problems properly
+        return None
+
+
 def _decoded_lines(source: RowSource) -> Iterator[tuple[int, str | None, str]]:
     """(line number, text or None when undecodable, error detail) for each physical line."""
     with open(source.path, "rb") as f:
