@@ -11,6 +11,7 @@ the same bytes come out on every machine. Run from anywhere:
 from __future__ import annotations
 
 import argparse
+import json
 import random
 from pathlib import Path
 
@@ -97,7 +98,8 @@ def request_line(rng: random.Random) -> str:
     line = f"{method} {path} {rng.choice(VERSIONS)}"
     if method in ("POST", "PUT", "PATCH") and rng.random() < 0.7:
         if rng.random() < 0.5:
-            line += ' {"id":%d,"qty":%d,"note":"%s"}' % (rng.randint(1, 9999), rng.randint(1, 5), rng.choice(WORDS))
+            body = {"id": rng.randint(1, 9999), "qty": rng.randint(1, 5), "note": rng.choice(WORDS)}
+            line += " " + json.dumps(body, separators=(",", ":"))
         else:
             line += f" name={rng.choice(WORDS)}&qty={rng.randint(1, 5)}"
     elif rng.random() < 0.3:

@@ -26,10 +26,9 @@ from pydantic import Field, field_validator, model_validator
 
 from mlp_cli.augment.complex_tokens import ComplexTokens
 from mlp_cli.augment.registry import Augmenter, Params, RowError, RunContext, register_augmenter, text_of
-from mlp_cli.augment.synthetic import ComplexKindsSpec, ModelSource, load_or_fit
+from mlp_cli.augment.synthetic import ComplexKindsSpec, ModelSource, check_levels, load_or_fit
 from mlp_cli.augment.tokens import TokenModel
 
-NoiseLevel = Literal["whitespace", "printable", "token-model", "complex"]
 NOISE_LEVELS: dict[str, float] = {"whitespace": 0.25, "printable": 0.5, "token-model": 0.75, "complex": 1.0}
 POSITIONS = ("append", "prepend", "insert")
 
@@ -42,9 +41,9 @@ _VISIBLE = _PRINTABLE.replace(" ", "")
 
 class NoisePadParams(Params):
     field: str | None = Field(None, description="text field (default: the input's text_field)")
-    levels: list[NoiseLevel] | dict[NoiseLevel, int] = Field(
+    levels: list[str] | dict[str, int] = Field(
         default_factory=lambda: ["whitespace", "printable"],
-        description="noise levels to draw from: a list (equal chances) or {level: weight}",
+        description="noise levels (whitespace, printable, token-model, complex): a list (equal chances) or {level: weight}",
     )
     position: Literal["append", "prepend", "insert", "any"] = Field(
         "append", description="where noise goes: after, before, between two words, or any of these"
@@ -64,12 +63,8 @@ class NoisePadParams(Params):
 
     @field_validator("levels")
     @classmethod
-    def _some_levels(cls, value: Any) -> Any:
-        if not value:
-            raise ValueError("name at least one level: " + ", ".join(NOISE_LEVELS))
-        if isinstance(value, dict) and any(w < 1 or w > 1000 for w in value.values()):
-            raise ValueError("level weights are whole numbers from 1 to 1000")
-        return value
+    def _known_levels(cls, value: Any) -> Any:
+        return check_levels(value, NOISE_LEVELS)
 
     @model_validator(mode="after")
     def _consistent(self) -> NoisePadParams:
@@ -121,7 +116,7 @@ class NoisePad(Augmenter[NoisePadParams]):
             if str(row[label_field]) not in self.params.labels:
                 return {"padded": False}
         pick = rng.random() * self.level_cum[-1]
-        level = next(name for name, cum in zip(self.level_names, self.level_cum) if pick < cum)
+        level = next(name for name, cum in zip(self.level_names, self.level_cum, strict=True) if pick < cum)
         position = self.params.position
         if position == "any":
             position = POSITIONS[int(rng.random() * len(POSITIONS))]

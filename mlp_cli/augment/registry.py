@@ -38,6 +38,7 @@ class RunContext(BaseModel):
     label_field: str | None = None
     id_field: str | None = None
     seed: int = 0
+    input_override: str | None = None  # --input, for generators that read a corpus (accepts_input)
 
 
 class Augmenter(Generic[P]):
@@ -69,10 +70,19 @@ class Generator(Generic[P]):
     name: ClassVar[str]
     family: ClassVar[str]
     Params: ClassVar[type[Params]]
+    accepts_input: ClassVar[bool] = False  # True: --input replaces the corpus it is fitted on
 
     def __init__(self, params: P, context: RunContext):
         self.params = params
         self.context = context
+
+    @classmethod
+    def check_recipe(cls, params: Any, loaded: Any, loc: tuple) -> None:
+        """Checks at `mlp recipe validate` time that need files or the whole recipe (``loaded``).
+
+        Raise RecipeError with ``(loc, message)`` problems; a problem inside a separate file names
+        that file and line in its message. Nothing heavy: no fitting, no corpus reading.
+        """
 
     def fit(self) -> None:
         """Build or load the state needed to generate (must be picklable afterwards)."""

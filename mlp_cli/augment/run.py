@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import itertools
+import json
 import random
 import time
 from collections.abc import Iterator
@@ -26,11 +27,8 @@ from mlp_cli.io.rows import BadRow, Row, RowSource, RowWriter, count_hint, detec
 from mlp_cli.recipe.loader import LoadedRecipe
 from mlp_cli.recipe.models import AugmentRecipe
 from mlp_cli.runtime.options import NullProgress, Progress, RunOptions
-from mlp_cli.runtime.parallel import chunked, ordered_map, resolve_workers
+from mlp_cli.runtime.parallel import AdaptiveChunks, ordered_map, resolve_workers
 from mlp_cli.runtime.seeding import derive_seed, item_random
-
-CHUNK_ROWS = 64
-
 
 class AugmentFailure(MlpError):
     """An augmenter raised on a row: a bug or an unsupported value, reported with the row."""
@@ -70,6 +68,7 @@ class ItemResult:
 class ChunkResult:
     items: list[ItemResult]
     partials: list[Any]  # per generator
+    seconds: float = 0.0  # compute time in the worker, to size the next chunks
 
 
 _JOB: Job | None = None
@@ -103,18 +102,26 @@ def _augment(job: Job, data: dict[str, Any], rng: Any, location: str) -> tuple[d
 
 
 def _emit(job: Job, data: dict[str, Any], provenance: dict[str, Any]) -> tuple[bytes | None, Any]:
+    field = job.provenance_field
+    if job.jsonl and data and field not in data:
+        # Serialise the content once: it is both the dedupe key (duplicates are about content,
+        # not provenance) and, with provenance spliced in, the line dumps_row(out) would give.
+        content = dumps_row(data)
+        digest = hashlib.blake2b(content.encode("utf-8"), digest_size=16).digest() if job.dedupe else None
+        line = f"{content[:-2]},{json.dumps(field, ensure_ascii=False)}:{dumps_row(provenance)[:-1]}}}\n"
+        return digest, line
     digest = None
     if job.dedupe:
-        content = dumps_row(data)  # the row without provenance: duplicates are about content
-        digest = hashlib.blake2b(content.encode("utf-8"), digest_size=16).digest()
+        digest = hashlib.blake2b(dumps_row(data).encode("utf-8"), digest_size=16).digest()
     out = dict(data)
-    out[job.provenance_field] = provenance
+    out[field] = provenance
     return digest, (dumps_row(out) if job.jsonl else out)
 
 
 def _process(chunk: list[Row | BadRow | GeneratedItem]) -> ChunkResult:
     job = _JOB
     assert job is not None
+    started = time.perf_counter()
     results: list[ItemResult] = []
     gen_rows: list[list[dict]] = [[] for _ in job.generators]
     for item in chunk:
@@ -156,7 +163,7 @@ def _process(chunk: list[Row | BadRow | GeneratedItem]) -> ChunkResult:
             result = ItemResult(result.index, location, bad=(exc.reason, exc.detail))
         results.append(result)
     partials = [gen.collect(rows) if job.collect and rows else None for gen, rows in zip(job.generators, gen_rows, strict=False)]
-    return ChunkResult(results, partials)
+    return ChunkResult(results, partials, time.perf_counter() - started)
 
 
 def run_augment(
@@ -222,6 +229,12 @@ def _run_rows(loaded: LoadedRecipe, recipe: AugmentRecipe, options: RunOptions, 
         detect_format(input_path, source.format)
         if input_path.resolve() == out.resolve():
             raise UsageError(f"{out}: the output would replace the input; choose another --out")
+    if source is None and options.input is not None:
+        takers = [g.generator for g in recipe.generate if GENERATORS[g.generator].accepts_input]
+        if not takers:
+            raise UsageError(
+                "--input: this recipe has no 'input:' section and none of its generators reads a corpus"
+            )
     check_writable(out, options.overwrite)
     report = RunReport(command="augment")
     report.outputs = [str(out)]
@@ -231,6 +244,7 @@ def _run_rows(loaded: LoadedRecipe, recipe: AugmentRecipe, options: RunOptions, 
         label_field=recipe.input.label_field if recipe.input else None,
         id_field=recipe.input.id_field if recipe.input else None,
         seed=seed,
+        input_override=str(options.input) if (source is None and options.input) else None,
     )
     steps = []
     for step in recipe.steps:
@@ -295,9 +309,10 @@ def _run_rows(loaded: LoadedRecipe, recipe: AugmentRecipe, options: RunOptions, 
     seen: set[bytes] = set()
     duplicates = 0
     partials: list[list[Any]] = [[] for _ in generators]
-    chunk_size = CHUNK_ROWS if recipe.copies <= 4 else max(4, CHUNK_ROWS * 4 // max(recipe.copies, 1))
+    chunks = AdaptiveChunks(stream)
     with atomic_file(out, options.overwrite) as tmp, RowWriter(tmp, out_format) as writer:
-        for chunk in ordered_map(_process, chunked(stream, chunk_size), workers, _init, (job,)):
+        for chunk in ordered_map(_process, chunks, workers, _init, (job,)):
+            chunks.observe(len(chunk.items), chunk.seconds)
             for item in chunk.items:
                 report.items_in += 1
                 if item.bad is not None:

@@ -24,11 +24,10 @@ from pydantic import Field, field_validator, model_validator
 
 from mlp_cli.augment.complex_tokens import KINDS, ComplexTokens, read_ngrams
 from mlp_cli.augment.registry import Generator, Params, RunContext, register_generator
-from mlp_cli.augment.tokens import TokenModel, fit_token_model, js_divergence, ngram_counts, quantiles, text_digest
+from mlp_cli.augment.tokens import TokenModel, fit_token_model, js_divergence, ngrams, quantiles, text_digest
 from mlp_cli.errors import InputDataError, UsageError
 from mlp_cli.recipe.models import DataFormat
 
-Level = Literal["uniform", "unigram", "bigram", "trigram", "complex"]
 Tokenizer = Literal["payload", "word", "char"]
 ComplexKind = Literal["uri", "url", "user_agent", "email", "ipv4", "ipv6", "file_path", "hash", "json", "xml"]
 
@@ -38,6 +37,8 @@ LEVELS: dict[str, float] = {"uniform": 0.0, "unigram": 0.25, "bigram": 0.5, "tri
 LEVEL_ORDER: dict[str, int] = {"uniform": 0, "unigram": 0, "bigram": 1, "trigram": 2}
 # n-gram sizes over which fidelity is measured (capped by what the model counted).
 FIDELITY_MAX_N = 3
+# Draws of a row that came out identical to a corpus text (avoid_copies) before it is kept as is.
+MAX_REDRAWS = 8
 
 class CorpusSpec(Params):
     """Where the real texts come from (paths relative to the recipe)."""
@@ -121,26 +122,19 @@ class TokenModelParams(ModelSource):
     field: str | None = Field(None, description="output text field (default: the input's text_field, or 'text')")
     label: str | None = Field("benign", description="label of every generated row (null: no label field)")
     label_field: str | None = Field(None, description="output label field (default: the input's label_field, or 'label')")
-    levels: list[Level] | dict[Level, int] = Field(
+    levels: list[str] | dict[str, int] = Field(
         default_factory=lambda: list(LEVELS),
-        description="levels to generate: a list (equal shares) or {level: weight}; rows cycle through them",
+        description="levels (uniform, unigram, bigram, trigram, complex): a list (equal shares) or {level: weight}",
     )
     complex_tokens: ComplexSpec = Field(default_factory=ComplexSpec, description="what the complex level inserts")
     max_tokens: int | None = Field(None, ge=1, description="cap on a generated text's length in tokens")
     fidelity_rows: int = Field(2000, ge=0, description="rows per level whose n-grams are compared to the corpus")
+    avoid_copies: bool = Field(True, description="redraw a generated text that is identical to a corpus text (up to 8 times)")
 
     @field_validator("levels")
     @classmethod
-    def _some_levels(cls, value: Any) -> Any:
-        if not value:
-            raise ValueError("name at least one level: " + ", ".join(LEVELS))
-        if isinstance(value, dict):
-            bad = [k for k, w in value.items() if w < 1 or w > 1000]
-            if bad:
-                raise ValueError(f"level weights are whole numbers from 1 to 1000 (got {bad[0]}: {value[bad[0]]})")
-        elif len(set(value)) != len(value):
-            raise ValueError("a level is named twice")
-        return value
+    def _known_levels(cls, value: Any) -> Any:
+        return check_levels(value, LEVELS)
 
     @model_validator(mode="after")
     def _order_covers_levels(self) -> TokenModelParams:
@@ -153,6 +147,25 @@ class TokenModelParams(ModelSource):
         """{level: weight} in difficulty order."""
         weights = self.levels if isinstance(self.levels, dict) else {name: 1 for name in self.levels}
         return {name: weights[name] for name in LEVELS if name in weights}
+
+
+def check_levels(value: list[str] | dict[str, int], known: dict[str, float]) -> list[str] | dict[str, int]:
+    """A level list or {level: weight} mapping with known names and weights from 1 to 1000."""
+    from mlp_cli.augment.registry import suggest
+
+    names = list(value)
+    if not names:
+        raise ValueError("name at least one level: " + ", ".join(known))
+    for name in names:
+        if name not in known:
+            raise ValueError(f"unknown level {name!r}{suggest(name, list(known))}; accepted: {', '.join(known)}")
+    if len(set(names)) != len(names):
+        raise ValueError("a level is named twice")
+    if isinstance(value, dict):
+        for name, weight in value.items():
+            if weight < 1 or weight > 1000:
+                raise ValueError(f"level weights are whole numbers from 1 to 1000 (got {name}: {weight})")
+    return value
 
 
 def _resolve(base: Path, value: str) -> Path:
@@ -186,37 +199,25 @@ def read_corpus(spec: CorpusSpec, recipe_dir: Path) -> tuple[list[str], dict[str
     for row in iter_rows(source):
         rows += 1
         if isinstance(row, BadRow):
-            reason, location, detail = row.reason, row.location, row.detail
+            problem: tuple[str, str] | None = (row.reason, row.detail)
+        elif spec.labels is not None and str(row.data.get(spec.label_field)) not in spec.labels:
+            if spec.label_field in row.data:
+                filtered += 1
+                continue
+            problem = ("missing field", f"no label field {spec.label_field!r}")
         else:
-            data = row.data
-            if spec.labels is not None:
-                assert spec.label_field is not None
-                if spec.label_field not in data:
-                    reason, location, detail = "missing field", row.location, f"no label field {spec.label_field!r}"
-                elif str(data[spec.label_field]) not in spec.labels:
-                    filtered += 1
-                    continue
-                else:
-                    reason = ""
-            else:
-                reason = ""
-            if not reason:
-                value = data.get(spec.field)
-                if spec.field not in data:
-                    fields = ", ".join(map(str, data)) or "none"
-                    reason, location, detail = "missing field", row.location, f"no field {spec.field!r} (fields: {fields})"
-                elif not isinstance(value, str):
-                    reason, location = "wrong type", row.location
-                    detail = f"field {spec.field!r} holds {type(value).__name__}, expected text"
-                elif not value.strip():
-                    skipped["empty text"] += 1  # nothing to learn from; counted, never an error
-                    continue
-                else:
+            problem = _text_problem(row.data, spec.field)
+            if problem is None:
+                value = row.data[spec.field]
+                if value.strip():
                     texts.append(value)
-                    continue
+                else:
+                    skipped["empty text"] += 1  # nothing to learn from: counted, never an error
+                continue
+        reason, detail = problem
         if spec.on_error == "fail":
             raise InputDataError(
-                f"{location}: corpus row: {reason}: {detail}. Fix the corpus, set corpus.field/columns, "
+                f"{row.location}: corpus row: {reason}: {detail}. Fix the corpus, set corpus.field/columns, "
                 "or set 'on_error: skip' under corpus to skip bad rows (they are counted in the summary)."
             )
         skipped[reason] += 1
@@ -236,6 +237,16 @@ def read_corpus(spec: CorpusSpec, recipe_dir: Path) -> tuple[list[str], dict[str
             why += ", skipped: " + ", ".join(f"{k}: {v}" for k, v in sorted(skipped.items()))
         raise InputDataError(f"{path}: the corpus has no text in field {spec.field!r} to fit on ({why})")
     return texts, info
+
+
+def _text_problem(data: dict[str, Any], field: str) -> tuple[str, str] | None:
+    """Why ``data[field]`` is not text, as (reason, detail), or None when it is."""
+    if field not in data:
+        return "missing field", f"no field {field!r} (fields: {', '.join(map(str, data)) or 'none'})"
+    value = data[field]
+    if not isinstance(value, str):
+        return "wrong type", f"field {field!r} holds {type(value).__name__}, expected text"
+    return None
 
 
 def load_or_fit(source: ModelSource, recipe_dir: Path) -> tuple[TokenModel, dict[str, Any]]:
@@ -263,16 +274,13 @@ def load_or_fit(source: ModelSource, recipe_dir: Path) -> tuple[TokenModel, dict
         saved = TokenModel.load(model_path)
         if saved.fit_info.get("fingerprint") == fingerprint:
             return saved, {"source": "loaded", "path": str(model_path), "corpus": corpus_info}
-    try:
-        model = fit_token_model(
-            texts,
-            tokenizer=source.tokenizer,
-            order=source.order,
-            alpha=source.alpha,
-            fit_info={"fingerprint": fingerprint, "documents": len(texts)},
-        )
-    except InputDataError as exc:
-        raise InputDataError(f"{corpus_info['path']}: {exc}") from None
+    model = fit_token_model(  # read_corpus kept only texts with a non-space character: never empty
+        texts,
+        tokenizer=source.tokenizer,
+        order=source.order,
+        alpha=source.alpha,
+        fit_info={"fingerprint": fingerprint, "documents": len(texts)},
+    )
     info: dict[str, Any] = {"source": "fitted", "fit_seconds": round(time.perf_counter() - started, 3), "corpus": corpus_info}
     if model_path is not None:
         model.save(model_path)
@@ -298,6 +306,7 @@ class TokenModelGenerator(Generator[TokenModelParams]):
     name = "token-model"
     family = "synthetic"
     Params = TokenModelParams
+    accepts_input = True
 
     def __init__(self, params: TokenModelParams, context: RunContext):
         super().__init__(params, context)
@@ -307,16 +316,22 @@ class TokenModelGenerator(Generator[TokenModelParams]):
         # Row i gets level pattern[i % len(pattern)]; rank[j] counts earlier slots of that level,
         # so a row's position within its level is known without counting rows.
         self.pattern = [name for name, w in weights.items() for _ in range(w)]
-        self.rank = [self.pattern[:j].count(name) for j, name in enumerate(self.pattern)]
+        self.rank = [k for w in weights.values() for k in range(w)]
         self.weights = weights
         self.model: TokenModel | None = None
         self.model_info: dict[str, Any] = {}
         self.complex: ComplexTokens | None = None
+        self._model_hash = ""
+        # The token lists of this process's latest rows that fall in their level's fidelity sample;
+        # collect() takes them with the chunk's rows, so fidelity costs no second tokenization.
         self._sampled: list[tuple[str, list[str]]] = []
 
     def fit(self) -> None:
         recipe_dir = Path(self.context.recipe_dir)
-        self.model, self.model_info = load_or_fit(self.params, recipe_dir)
+        params = self.params
+        if self.context.input_override and params.corpus is not None:  # --input names another corpus
+            params = params.model_copy(update={"corpus": params.corpus.model_copy(update={"path": self.context.input_override})})
+        self.model, self.model_info = load_or_fit(params, recipe_dir)
         for name in self.weights:
             needed = self.model.order if name == "complex" else LEVEL_ORDER[name]
             if needed > self.model.order:
@@ -330,22 +345,30 @@ class TokenModelGenerator(Generator[TokenModelParams]):
         assert model is not None, "fit() must run before generate()"
         slot = index % len(self.pattern)
         level = self.pattern[slot]
-        n = model.sample_length(rng)
-        if self.params.max_tokens is not None and n > self.params.max_tokens:
-            n = self.params.max_tokens
+        max_tokens = self.params.max_tokens
         provenance: dict[str, Any] = {"level": level, "model_hash": self._model_hash, "seed": self.context.seed}
-        if level == "uniform":
-            tokens = model.sample_uniform(rng, n)
-        elif level == "unigram":
-            tokens = model.sample_unigram(rng, n)
-        elif level == "bigram":
-            tokens = model.sample_markov(rng, n, 1)
-        elif level == "trigram":
-            tokens = model.sample_markov(rng, n, 2)
-        else:
-            tokens = model.sample_markov(rng, n, model.order)
-            provenance["complex_tokens"] = self._insert_complex(tokens, rng)
-        text = model.join(tokens)
+        redraws = 0
+        while True:  # a redraw draws the length too: copies of corpus texts are mostly short ones
+            n = model.sample_length(rng)
+            if max_tokens is not None and n > max_tokens:
+                n = max_tokens
+            if level == "uniform":
+                tokens = model.sample_uniform(rng, n)
+            elif level == "unigram":
+                tokens = model.sample_unigram(rng, n)
+            elif level == "bigram":
+                tokens = model.sample_markov(rng, n, 1)
+            elif level == "trigram":
+                tokens = model.sample_markov(rng, n, 2)
+            else:
+                tokens = model.sample_markov(rng, n, model.order)
+                provenance["complex_tokens"] = self._insert_complex(tokens, rng)
+            text = model.join(tokens)
+            if not self.params.avoid_copies or redraws == MAX_REDRAWS or text_digest(text) not in model.documents:
+                break
+            redraws += 1
+        if redraws:
+            provenance["redraws"] = redraws
         position = (index // len(self.pattern)) * self.weights[level] + self.rank[slot]
         if position < self.params.fidelity_rows:
             # handed to collect() with this chunk's rows (a level's first rows are its sample)
@@ -392,7 +415,7 @@ class TokenModelGenerator(Generator[TokenModelParams]):
                 grams[level] = [Counter() for _ in range(max_n)]
                 lengths[level] = Counter()
             for n in range(1, max_n + 1):
-                grams[level][n - 1].update(ngram_counts(tokens, n))
+                grams[level][n - 1].update(ngrams(tokens, n))
             lengths[level][len(tokens)] += 1
         self._sampled = []
         return {"rows": rows_per_level, "leaks": leaks, "grams": grams, "lengths": lengths}

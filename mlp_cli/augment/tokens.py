@@ -22,6 +22,7 @@ import hashlib
 import json
 import math
 import re
+import zlib
 from bisect import bisect
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -46,6 +47,16 @@ SEPARATORS = {"payload": "", "word": " ", "char": ""}
 # The context before the first token of a text (never produced as a token).
 BOS = None
 
+# Unigram lookup table: one slot per 2**UNIGRAM_SHIFT of the 2**32 random integers: 2**20 slots
+# (8 MB), so that even with 100,000 singleton tokens only about 1 draw in 10 needs a search.
+UNIGRAM_SHIFT = 12
+_SHIFT = UNIGRAM_SHIFT.__rrshift__  # word -> word >> UNIGRAM_SHIFT, callable from map() in C
+
+
+def _random_words(rng: Any, n: int) -> memoryview:
+    """``n`` random 32-bit integers from one ``getrandbits`` call (no Python call per token)."""
+    return memoryview(rng.getrandbits(32 * n).to_bytes(4 * n, "little")).cast("I")
+
 
 def tokenizer_for(name: str) -> Callable[[str], list[str]]:
     """The tokenize function called ``name`` (payload, word or char)."""
@@ -58,11 +69,11 @@ def tokenizer_for(name: str) -> Callable[[str], list[str]]:
     raise ValueError(f"unknown tokenizer {name!r}; accepted: {', '.join(TOKENIZERS)}")
 
 
-def ngram_counts(tokens: Sequence[str], n: int) -> Counter:
-    """Counts of the n-grams inside one token sequence (tuples for n > 1, tokens for n == 1)."""
+def ngrams(tokens: Sequence[str], n: int) -> Iterable[Any]:
+    """The n-grams inside one token sequence (tuples for n > 1, tokens for n == 1)."""
     if n == 1:
-        return Counter(tokens)
-    return Counter(zip(*(tokens[i:] for i in range(n))))
+        return tokens
+    return zip(*(tokens[i:] for i in range(n)), strict=False)  # shifted copies: the shortest ends it
 
 
 def js_divergence(p: Mapping[Any, float], q: Mapping[Any, float]) -> float:
@@ -78,7 +89,7 @@ def js_divergence(p: Mapping[Any, float], q: Mapping[Any, float]) -> float:
         return 1.0 if (p_total > 0) != (q_total > 0) else 0.0
     shared_p = 0.0
     js = 0.0
-    for key in sorted(q, key=repr):  # a fixed order: the float sum is the same in every run
+    for key in q:  # insertion order, fixed by the data: the float sum is the same in every run
         qk = q[key] / q_total
         if qk <= 0:
             continue
@@ -93,9 +104,14 @@ def js_divergence(p: Mapping[Any, float], q: Mapping[Any, float]) -> float:
     return min(1.0, max(0.0, js))
 
 
-def text_digest(text: str) -> bytes:
-    """8-byte digest of a text (leakage check: is a generated text one of the corpus texts?)."""
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest()
+def text_digest(text: str) -> int:
+    """A 64-bit fingerprint of a text, for "is this generated text one of the corpus texts?".
+
+    CRC-32 and Adler-32 side by side: two C calls, several times cheaper per row than a
+    cryptographic hash; a collision would only cost one needless redraw or one leak miscounted.
+    """
+    data = text.encode("utf-8")
+    return zlib.crc32(data) << 32 | zlib.adler32(data)
 
 
 def quantiles(counts: Mapping[int, int]) -> dict[str, float]:
@@ -127,9 +143,9 @@ class TokenModel:
         alpha: float,
         vocab: list[str],
         unigram: list[int],
-        contexts: dict[int, list[tuple[tuple, list[str], list[int]]]],
+        contexts: dict[int, dict[Any, tuple[list[str], list[int]]]],
         lengths: dict[int, int],
-        documents: list[bytes],
+        documents: list[int],
         fit_info: dict[str, Any] | None = None,
     ):
         if not vocab:
@@ -139,7 +155,9 @@ class TokenModel:
         self.alpha = alpha
         self.vocab = vocab
         self.unigram = unigram
-        self.contexts = contexts  # order -> [(context tuple, next tokens, counts)]
+        # order c -> {context: (next tokens, counts)}; an order-1 context is the bare previous token
+        # (a 1-tuple per token would cost time on the sampling hot path), longer ones are tuples.
+        self.contexts = contexts
         self.lengths = lengths
         self.documents = set(documents)
         self._documents_ordered = documents
@@ -147,7 +165,7 @@ class TokenModel:
         self.tokenize = tokenizer_for(tokenizer)
         self.separator = SEPARATORS[tokenizer]
         self._build()
-        self.hash = hashlib.sha256(self.dumps(indent=None).encode("utf-8")).hexdigest()
+        self.hash = self._content_hash()
 
     # -- sampling structures -----------------------------------------------------------------
 
@@ -155,23 +173,63 @@ class TokenModel:
         weights = [c + self.alpha for c in self.unigram]
         self._uni_cum = list(accumulate(weights))
         self._uni_total = self._uni_cum[-1]
-        self._uni_count = dict(zip(self.vocab, self.unigram))
+        self._build_unigram_table()
+        self._uni_count = dict(zip(self.vocab, self.unigram, strict=True))
         self._uni_n = sum(self.unigram)
         # tables[c][context] = (next tokens, cumulative counts, keep, total / keep) where keep is
-        # the Witten-Bell chance of staying at this order; order-1 contexts are bare tokens (a
-        # tuple per token would cost time on the hot path).
+        # the Witten-Bell chance of staying at this order.
         self._tables: dict[int, dict[Any, tuple]] = {}
         for c, entries in self.contexts.items():
             table: dict[Any, tuple] = {}
-            for context, nexts, counts in entries:
+            for context, (nexts, counts) in entries.items():
                 cum = list(accumulate(counts))
                 total = cum[-1]
                 keep = total / (total + len(nexts))
-                table[context[0] if c == 1 else context] = (tuple(nexts), cum, keep, total / keep)
+                table[context] = (nexts, cum, keep, total / keep)
             self._tables[c] = table
         keys = sorted(self.lengths)
         self._len_values = keys
         self._len_cum = list(accumulate(self.lengths[k] for k in keys))
+
+    def _build_unigram_table(self) -> None:
+        """A lookup table that turns 32 random bits into a unigram token without a search.
+
+        Token i owns the integers [cum32[i-1], cum32[i]) of [0, 2**32). The table has one slot per
+        2**UNIGRAM_SHIFT integers: a slot that lies inside one token's range holds that token, the
+        few slots that straddle two ranges hold None and fall back to ``bisect``. Exact (to 2**-32)
+        and done in C by ``map``, several times faster than ``random.choices`` over a large vocabulary.
+        """
+        scale = float(1 << 32) / self._uni_total
+        cum32 = [int(c * scale) for c in self._uni_cum]
+        cum32[-1] = 1 << 32
+        table: list[str | None] = [None] * (1 << (32 - UNIGRAM_SHIFT))
+        low = 0
+        for token, high in zip(self.vocab, cum32, strict=True):
+            first = (low + (1 << UNIGRAM_SHIFT) - 1) >> UNIGRAM_SHIFT
+            end = high >> UNIGRAM_SHIFT
+            if end > first:
+                table[first:end] = [token] * (end - first)
+            low = high
+        self._uni_cum32 = cum32
+        self._uni_table = table
+
+    def _content_hash(self) -> str:
+        """sha256 over everything that decides what the model generates (the same for a fitted
+        model and the same model saved and loaded). ``repr`` of the nested containers is computed
+        in C, far faster than JSON for a large model."""
+        content = (
+            MODEL_FORMAT,
+            MODEL_VERSION,
+            self.tokenizer,
+            self.order,
+            float(self.alpha),
+            self.vocab,
+            self.unigram,
+            sorted(self.lengths.items()),
+            sorted(self.contexts.items()),
+            self._documents_ordered,  # what avoid_copies redraws against
+        )
+        return hashlib.sha256(repr(content).encode("utf-8")).hexdigest()
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
@@ -187,33 +245,75 @@ class TokenModel:
         return self._len_values[bisect(self._len_cum, rng.random() * self._len_cum[-1])]
 
     def sample_uniform(self, rng: Any, n: int) -> list[str]:
-        """``n`` tokens drawn uniformly from the vocabulary (the easiest level to tell apart)."""
-        return rng.choices(self.vocab, k=n)
+        """``n`` tokens drawn uniformly from the vocabulary (the easiest level to tell apart).
+
+        32 random bits per token, reduced modulo the vocabulary size (bias below size / 2**32).
+        """
+        return list(map(self.vocab.__getitem__, map(len(self.vocab).__rmod__, _random_words(rng, n))))
 
     def sample_unigram(self, rng: Any, n: int) -> list[str]:
         """``n`` independent tokens drawn by corpus frequency (plus ``alpha``)."""
-        return rng.choices(self.vocab, cum_weights=self._uni_cum, k=n)
+        words = _random_words(rng, n)
+        tokens = list(map(self._uni_table.__getitem__, map(_SHIFT, words)))
+        if None in tokens:  # a straddling slot (about 1 token in 100): search the exact range
+            cum32 = self._uni_cum32
+            vocab = self.vocab
+            i = tokens.index(None)
+            while True:
+                tokens[i] = vocab[bisect(cum32, words[i])]
+                if None not in tokens:
+                    break
+                i = tokens.index(None, i + 1)
+        return tokens  # type: ignore[return-value]
 
     def sample_markov(self, rng: Any, n: int, order: int) -> list[str]:
         """``n`` tokens from the Markov model of ``order`` (context length) with back-off."""
         if order < 1 or order > self.order:
             raise ValueError(f"this model was fitted with order {self.order}; cannot sample order {order}")
+        # Locals, unrolled loops for orders 1 and 2, and one random() per back-off step: this is
+        # the hot path of the generator (about a microsecond per token).
         random = rng.random
         vocab = self.vocab
         uni_cum = self._uni_cum
         uni_total = self._uni_total
+        bisect_ = bisect
         out: list[str] = []
         append = out.append
-        if order == 1:  # the bigram level: the hot path, kept free of tuples and inner loops
-            table = self._tables[1]
+        if order == 1:
+            get1 = self._tables[1].get
             prev: Any = BOS
             for _ in range(n):
-                entry = table.get(prev)
-                r = random()
-                if entry is not None and r < entry[2]:
-                    prev = entry[0][bisect(entry[1], r * entry[3])]
-                else:
-                    prev = vocab[bisect(uni_cum, random() * uni_total)]
+                entry = get1(prev)
+                if entry is not None:
+                    r = random()
+                    if r < entry[2]:
+                        prev = entry[0][bisect_(entry[1], r * entry[3])]
+                        append(prev)
+                        continue
+                prev = vocab[bisect_(uni_cum, random() * uni_total)]
+                append(prev)
+            return out
+        if order == 2:
+            get2 = self._tables[2].get
+            get1 = self._tables[1].get
+            before: Any = BOS
+            prev = BOS
+            for _ in range(n):
+                entry = get2((before, prev))
+                if entry is not None:
+                    r = random()
+                    if r < entry[2]:
+                        before, prev = prev, entry[0][bisect_(entry[1], r * entry[3])]
+                        append(prev)
+                        continue
+                entry = get1(prev)
+                if entry is not None:
+                    r = random()
+                    if r < entry[2]:
+                        before, prev = prev, entry[0][bisect_(entry[1], r * entry[3])]
+                        append(prev)
+                        continue
+                before, prev = prev, vocab[bisect_(uni_cum, random() * uni_total)]
                 append(prev)
             return out
         tables = [self._tables[c] for c in range(order, 0, -1)]
@@ -228,10 +328,10 @@ class TokenModel:
                     continue
                 r = random()
                 if r < entry[2]:
-                    token = entry[0][bisect(entry[1], r * entry[3])]
+                    token = entry[0][bisect_(entry[1], r * entry[3])]
                     break
             if token is None:
-                token = vocab[bisect(uni_cum, random() * uni_total)]
+                token = vocab[bisect_(uni_cum, random() * uni_total)]
             append(token)
             history.append(token)
         return out
@@ -272,11 +372,12 @@ class TokenModel:
         if n - 1 > self.order:
             raise ValueError(f"model of order {self.order} has no {n}-gram counts")
         out: dict[Any, int] = {}
-        for context, nexts, counts in self.contexts[n - 1]:
-            if BOS in context:
+        for context, (nexts, counts) in self.contexts[n - 1].items():
+            prefix = (context,) if n == 2 else context
+            if BOS in prefix:
                 continue
-            for t, k in zip(nexts, counts):
-                out[context + (t,)] = k
+            for t, k in zip(nexts, counts, strict=True):
+                out[prefix + (t,)] = k
         return out
 
     # -- persistence ---------------------------------------------------------------------------
@@ -284,11 +385,12 @@ class TokenModel:
     def to_dict(self) -> dict[str, Any]:
         """The model as JSON-ready data (token ids index ``vocab``; -1 is the start of a text)."""
         ids = {t: i for i, t in enumerate(self.vocab)}
+        ids[BOS] = -1  # type: ignore[index]
         contexts = {}
         for c, entries in sorted(self.contexts.items()):
             contexts[str(c)] = [
-                [[-1 if t is BOS else ids[t] for t in context], [ids[t] for t in nexts], list(counts)]
-                for context, nexts, counts in entries
+                [[ids[context]] if c == 1 else [ids[t] for t in context], [ids[t] for t in nexts], counts]
+                for context, (nexts, counts) in entries.items()
             ]
         return {
             "format": MODEL_FORMAT,
@@ -300,7 +402,7 @@ class TokenModel:
             "unigram": self.unigram,
             "contexts": contexts,
             "lengths": [[k, self.lengths[k]] for k in sorted(self.lengths)],
-            "documents": [d.hex() for d in self._documents_ordered],
+            "documents": self._documents_ordered,
             "fit": self.fit_info,
         }
 
@@ -324,12 +426,18 @@ class TokenModel:
             )
         try:
             vocab = [str(t) for t in data["vocab"]]
-            contexts: dict[int, list[tuple[tuple, list[str], list[int]]]] = {}
-            for c, entries in data["contexts"].items():
-                contexts[int(c)] = [
-                    (tuple(BOS if i == -1 else vocab[i] for i in context), [vocab[i] for i in nexts], [int(k) for k in counts])
-                    for context, nexts, counts in entries
-                ]
+            lookup = dict(enumerate(vocab))
+            lookup[-1] = BOS  # type: ignore[assignment]
+            contexts: dict[int, dict[Any, tuple[list[str], list[int]]]] = {}
+            for order_key, entries in data["contexts"].items():
+                c = int(order_key)
+                table: dict[Any, tuple[list[str], list[int]]] = {}
+                contexts[c] = table
+                for context, nexts, counts in entries:
+                    key = lookup[context[0]] if c == 1 else tuple(lookup[i] for i in context)
+                    if len(context) != c or len(nexts) != len(counts) or not nexts:
+                        raise ValueError(f"bad order-{c} context entry")
+                    table[key] = ([vocab[i] for i in nexts], [int(k) for k in counts])
             return cls(
                 tokenizer=data["tokenizer"],
                 order=int(data["order"]),
@@ -338,7 +446,7 @@ class TokenModel:
                 unigram=[int(k) for k in data["unigram"]],
                 contexts=contexts,
                 lengths={int(k): int(v) for k, v in data["lengths"]},
-                documents=[bytes.fromhex(d) for d in data["documents"]],
+                documents=[int(d) for d in data["documents"]],
                 fit_info=data.get("fit") or {},
             )
         except (KeyError, IndexError, TypeError, ValueError) as exc:
@@ -379,8 +487,8 @@ def fit_token_model(
     unigram: Counter = Counter()
     grams: list[Counter] = [Counter() for _ in range(order + 1)]  # grams[c]: (context..., next) tuples
     lengths: Counter = Counter()
-    documents: list[bytes] = []
-    seen_docs: set[bytes] = set()
+    documents: list[int] = []
+    seen_docs: set[int] = set()
     pad = [BOS] * order
     separator = SEPARATORS[tokenizer]
     for text in texts:
@@ -396,19 +504,22 @@ def fit_token_model(
         padded = pad + tokens
         for c in range(1, order + 1):
             start = order - c
-            grams[c].update(zip(*(padded[start + i :] for i in range(c + 1))))
+            grams[c].update(zip(*(padded[start + i :] for i in range(c + 1)), strict=False))
     if not unigram:
         raise InputDataError("the corpus has no tokens to fit a token model on")
-    contexts: dict[int, list[tuple[tuple, list[str], list[int]]]] = {}
+    contexts: dict[int, dict[Any, tuple[list[str], list[int]]]] = {}
     for c in range(1, order + 1):
-        grouped: dict[tuple, tuple[list[str], list[int]]] = {}
+        grouped: dict[Any, tuple[list[str], list[int]]] = {}
+        get = grouped.get
         for gram, k in grams[c].items():
-            entry = grouped.get(gram[:-1])
+            context = gram[0] if c == 1 else gram[:-1]
+            entry = get(context)
             if entry is None:
-                entry = grouped[gram[:-1]] = ([], [])
-            entry[0].append(gram[-1])
-            entry[1].append(k)
-        contexts[c] = [(context, nexts, counts) for context, (nexts, counts) in grouped.items()]
+                grouped[context] = ([gram[-1]], [k])
+            else:
+                entry[0].append(gram[-1])
+                entry[1].append(k)
+        contexts[c] = grouped
     return TokenModel(
         tokenizer=tokenizer,
         order=order,

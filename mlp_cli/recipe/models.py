@@ -73,10 +73,12 @@ class GenerateSpec(BaseModel):
 
 
 class ImageOptions(StrictModel):
-    """How augmented images are written (image inputs only)."""
+    """How images are read and written (image inputs only)."""
 
-    format: Literal["jpeg", "png", "webp", "same"] = "jpeg"
-    quality: int = Field(90, ge=1, le=100)
+    format: Literal["jpeg", "png", "webp", "same"] = Field(
+        "jpeg", description="output format; 'same' keeps JPEG, PNG and WebP sources as they are, others become PNG"
+    )
+    quality: int = Field(90, ge=1, le=100, description="JPEG and WebP quality")
     max_pixels: int = Field(89_478_485, ge=1, description="larger images are rejected (decompression bombs)")
     path_field: str = Field("path", description="field with the image path in a JSONL/CSV image list")
 
@@ -109,6 +111,13 @@ class AugmentRecipe(StrictModel):
             step._params = _registered_params("steps", i, step.augmenter, step.params_dict(), problems)
         for i, gen in enumerate(self.generate):
             gen._params = _registered_params("generate", i, gen.generator, gen.params_dict(), problems)
+            if gen._params is not None:
+                from mlp_cli.augment.registry import GENERATORS
+
+                try:  # checks that need files or the rest of the recipe (template files, steps)
+                    GENERATORS[gen.generator].check_recipe(gen._params, loaded, ("generate", i))
+                except RecipeError as exc:
+                    problems.extend(exc.problems or [(("generate", i), str(exc))])
         if self.transforms:
             from mlp_cli.augment.image import check_transforms
 

@@ -12,6 +12,7 @@ import itertools
 import multiprocessing
 import os
 import signal
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -43,15 +44,40 @@ def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield chunk
 
 
+class AdaptiveChunks:
+    """Chunks of consecutive items whose size follows the measured cost per item.
+
+    Cheap items (generated rows) go in large chunks so inter-process traffic stays small; costly
+    ones (images, long texts) in small chunks so both cores stay busy and memory stays bounded.
+    Chunk sizes never change results: every item's randomness is derived from its own key.
+    """
+
+    def __init__(self, items: Iterable[T], start: int = 16, target_seconds: float = 0.05, largest: int = 4096):
+        self._items = iter(items)
+        self.size = start
+        self.target_seconds = target_seconds
+        self.largest = largest
+
+    def __iter__(self) -> Iterator[list[T]]:
+        while chunk := list(itertools.islice(self._items, self.size)):
+            yield chunk
+
+    def observe(self, items: int, seconds: float) -> None:
+        """Report how long ``items`` took in a worker; the next chunks aim at ``target_seconds``."""
+        if items <= 0:
+            return
+        per_item = max(seconds, 1e-7) / items
+        wanted = int(self.target_seconds / per_item)
+        # move at most 4x per observation so one odd chunk does not swing the size
+        self.size = max(1, min(self.largest, wanted, self.size * 4), self.size // 4)
+
+
 def _worker_init(initializer: Callable[..., None] | None, initargs: tuple) -> None:
     # The parent handles Ctrl-C and tears the pool down; workers must not print tracebacks.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:  # one thread per worker process: the processes are the parallelism
-        import torch
-
+    torch = sys.modules.get("torch")
+    if torch is not None:  # one thread per worker process: the processes are the parallelism
         torch.set_num_threads(1)
-    except ImportError:
-        pass
     if initializer is not None:
         initializer(*initargs)
 

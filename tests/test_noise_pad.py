@@ -1,0 +1,181 @@
+"""Tests of the noise-pad augmenter: levels, positions, lengths, label filter, difficulty, errors, determinism."""
+
+from __future__ import annotations
+
+import random
+import string
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mlp_cli.augment.noise_pad import NOISE_LEVELS, NoisePad, NoisePadParams
+from mlp_cli.augment.registry import RowError, RunContext
+from tests.conftest import ROOT, read_jsonl, run_mlp, write_jsonl
+
+SMS_SAMPLE = ROOT / "samples" / "sms-sample.tsv"
+TOKEN_MODEL = {"corpus": {"path": str(SMS_SAMPLE), "columns": ["label", "text"], "header": False}, "order": 1}
+
+
+def make(**params) -> NoisePad:
+    return NoisePad(NoisePadParams.model_validate(params), RunContext(text_field="text", label_field="label"))
+
+
+def pad(aug: NoisePad, row: dict, seed: int = 0) -> tuple[dict, dict]:
+    sampled = aug.sample(row, random.Random(seed))
+    return aug.apply(row, sampled), sampled
+
+
+@pytest.mark.parametrize("level", ["whitespace", "printable"])
+def test_character_levels_add_exactly_the_sampled_length(level):
+    aug = make(levels=[level], length=[7, 30])
+    for seed in range(30):
+        out, sampled = pad(aug, {"text": "hello world"}, seed)
+        assert sampled["level"] == level and 7 <= sampled["length"] <= 30
+        assert out["text"] == "hello world " + out["text"][len("hello world ") :]
+        assert len(out["text"]) == len("hello world ") + sampled["length"]
+        assert out["noise_level"] == level and out["difficulty"] == NOISE_LEVELS[level]
+
+
+def test_whitespace_noise_is_whitespace_or_repeated_characters():
+    aug = make(levels=["whitespace"], length=[40, 40])
+    out, _ = pad(aug, {"text": "x"}, 3)
+    noise = out["text"][2:]
+    assert not any(c.isalpha() and c not in "aeoxz" for c in noise)
+
+
+def test_printable_noise_stays_on_one_line():
+    aug = make(levels=["printable"], length=[200, 200])
+    noise = pad(aug, {"text": "x"}, 1)[0]["text"][2:]
+    assert set(noise) <= set(string.printable) and "\n" not in noise and "\r" not in noise
+
+
+def test_token_model_level_uses_the_corpus_vocabulary():
+    aug = make(levels=["token-model"], length=[6, 6], unit="tokens", token_model=TOKEN_MODEL)
+    out, _ = pad(aug, {"text": "ORIGINAL"}, 5)
+    assert out["text"].startswith("ORIGINAL ")
+    added = out["text"][len("ORIGINAL ") :].split(" ")
+    assert len(added) == 6 and set(added) <= set(aug.model.vocab)
+    assert out["difficulty"] == 0.75
+
+
+def test_complex_level_appends_whole_complex_tokens():
+    aug = make(levels=["complex"], length=[2, 2], unit="tokens", complex_tokens={"kinds": ["ipv4"]})
+    out, _ = pad(aug, {"text": "t"}, 2)
+    parts = out["text"].split(" ")
+    assert parts[0] == "t" and len(parts) == 3 and all(p.count(".") == 3 for p in parts[1:])
+    chars = make(levels=["complex"], length=[30, 30], complex_tokens={"kinds": ["json"]})
+    assert len(pad(chars, {"text": "t"}, 2)[0]["text"]) >= 32  # whole JSON documents: at least, never cut
+
+
+def test_positions():
+    row = {"text": "one two three"}
+    pre, _ = pad(make(position="prepend", levels=["printable"], length=[4, 4]), row)
+    assert pre["text"].endswith(" one two three") and len(pre["text"]) == 4 + 1 + 13
+    ins, sampled = pad(make(position="insert", levels=["printable"], length=[4, 4], separator="|"), row, 11)
+    at = sampled["at_word"]
+    words = row["text"].split(" ")
+    left, right = " ".join(words[:at]), " ".join(words[at:])
+    assert ins["text"].startswith(left) and ins["text"].endswith(right) and ins["text"].count("|") == (left != "") + (right != "")
+    chosen = {pad(make(position="any"), row, s)[1]["position"] for s in range(40)}
+    assert chosen == {"append", "prepend", "insert"}
+
+
+def test_label_filter_pads_only_the_named_classes():
+    aug = make(labels=["spam"])
+    ham = {"text": "hi", "label": "ham"}
+    out, sampled = pad(aug, ham)
+    assert out == ham and sampled == {"padded": False}
+    spam_out, _ = pad(aug, {"text": "WIN", "label": "spam"})
+    assert spam_out["text"].startswith("WIN ") and "difficulty" in spam_out
+    with pytest.raises(RowError, match="no label field"):
+        aug.sample({"text": "x"}, random.Random(0))
+
+
+def test_a_higher_existing_difficulty_is_kept():
+    aug = make(levels=["whitespace"])
+    assert pad(aug, {"text": "x", "difficulty": 0.9})[0]["difficulty"] == 0.9
+    assert pad(aug, {"text": "x", "difficulty": 0.1})[0]["difficulty"] == 0.25
+
+
+def test_missing_text_field_is_a_row_error():
+    with pytest.raises(RowError, match="no field 'text'"):
+        make().sample({"body": "x"}, random.Random(0))
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40),
+    st.sampled_from(["append", "prepend", "insert", "any"]),
+    st.sampled_from(["whitespace", "printable", "complex"]),
+    st.integers(1, 20),
+    st.integers(0, 2**32),
+)
+def test_padding_keeps_the_original_words_in_order(text, position, level, length, seed):
+    aug = make(position=position, levels=[level], length=[length, length], unit="tokens", complex_tokens={"kinds": ["ipv4", "hash"]})
+    row = {"text": text, "id": 7}
+    out, sampled = pad(aug, row, seed)
+    assert out["id"] == 7 and row == {"text": text, "id": 7}  # never mutates the input row
+    assert out == aug.apply(row, sampled)  # apply is deterministic
+    padded = out["text"]
+    if sampled["position"] == "append":
+        assert padded.startswith(text)
+    elif sampled["position"] == "prepend":
+        assert padded.endswith(text)
+    else:
+        words = text.split(" ")
+        at = sampled["at_word"]
+        assert padded.startswith(" ".join(words[:at])) and padded.endswith(" ".join(words[at:]))
+
+
+@pytest.mark.parametrize(
+    "step, message",
+    [
+        ({"levels": ["token-model"]}, "needs 'token_model:'"),
+        ({"levels": ["whitespce"]}, "did you mean 'whitespace'"),
+        ({"length": [9, 3]}, "1 <= min <= max"),
+        ({"position": "middle"}, "position"),
+        ({"lenght": [1, 2]}, "did you mean 'length'"),
+    ],
+)
+def test_recipe_mistakes_are_exit_2(tmp_path, step, message):
+    write_jsonl(tmp_path / "in.jsonl", [{"text": "a"}])
+    recipe = {"version": 1, "input": {"path": "in.jsonl"}, "steps": [{"augmenter": "noise-pad", **step}]}
+    (tmp_path / "r.yaml").write_text(yaml.safe_dump(recipe))
+    result = run_mlp("augment", tmp_path / "r.yaml", "--out", tmp_path / "o.jsonl")
+    assert result.exit_code == 2, result
+    assert message in result.stderr and "r.yaml:" in result.stderr
+
+
+def test_missing_token_model_corpus_is_exit_2_before_any_work(tmp_path):
+    write_jsonl(tmp_path / "in.jsonl", [{"text": "a"}])
+    step = {"augmenter": "noise-pad", "levels": ["token-model"], "token_model": {"corpus": {"path": "nope.txt"}}}
+    (tmp_path / "r.yaml").write_text(yaml.safe_dump({"version": 1, "input": {"path": "in.jsonl"}, "steps": [step]}))
+    result = run_mlp("augment", tmp_path / "r.yaml", "--out", tmp_path / "o.jsonl", "--workers", 1)
+    assert result.exit_code == 2 and "corpus file not found" in result.stderr
+
+
+def test_noise_pad_on_real_rows_end_to_end(tmp_path):
+    step = {
+        "augmenter": "noise-pad",
+        "levels": {"whitespace": 1, "printable": 1, "token-model": 1, "complex": 1},
+        "position": "any",
+        "length": [2, 5],
+        "unit": "tokens",
+        "token_model": {"corpus": {"path": str(SMS_SAMPLE), "columns": ["label", "text"], "header": False}},
+    }
+    recipe = {
+        "version": 1,
+        "input": {"path": str(SMS_SAMPLE), "columns": ["label", "text"], "header": False, "label_field": "label"},
+        "steps": [step],
+    }
+    (tmp_path / "r.yaml").write_text(yaml.safe_dump(recipe))
+    result = run_mlp("augment", tmp_path / "r.yaml", "--out", tmp_path / "o.jsonl", "--limit", 80, "--workers", 1, "--json")
+    assert result.exit_code == 0, result
+    rows = read_jsonl(tmp_path / "o.jsonl")
+    assert {r["noise_level"] for r in rows} == set(NOISE_LEVELS)
+    for row in rows:
+        assert row["difficulty"] == NOISE_LEVELS[row["noise_level"]]
+        params = row["_provenance"]["augmenters"][0]["params"]
+        assert params["level"] == row["noise_level"] and isinstance(params["seed"], int)
