@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mlp_cli.curriculum import run as curriculum_run
 from tests.conftest import ROOT, read_jsonl, run_mlp, write_jsonl
@@ -25,7 +29,10 @@ def make_recipe(tmp_path: Path, body: str, rows: list[dict] | None = None) -> Pa
     return path
 
 
-ROWS = [{"id": f"r{i}", "text": " ".join(["w"] * (1 + i % 7)) + f" t{i % 3}", "difficulty": (i * 37 % 10) / 10} for i in range(40)]
+ROWS = [
+    {"id": f"r{i}", "text": " ".join(["w"] * (1 + i % 7)) + f" t{i % 3}", "difficulty": (i * 37 % 10) / 10}
+    for i in range(40)
+]
 SIMPLE = """
 inputs: [{path: data.jsonl}]
 schedule: {stages: 4}
@@ -83,10 +90,12 @@ def test_same_seed_same_bytes_and_seed_changes_ties(tmp_path):
 def test_output_does_not_depend_on_workers(tmp_path, monkeypatch):
     monkeypatch.setattr(curriculum_run, "PARALLEL_MIN_BYTES", 0)  # use worker processes on small data
     monkeypatch.setattr(curriculum_run, "CHUNK_LINES", 64)
-    monkeypatch.setattr(curriculum_run, "RARITY_CHUNK_ROWS", 100)
+    # the runtime's worker start-up imports torch when it can; curriculum workers never use it
+    monkeypatch.setitem(sys.modules, "torch", None)
     for w in (1, 2):
-        r = run_mlp("curriculum", CLOUDFLARE, "--workers", w, "--no-chart", "--out", tmp_path / f"w{w}")
+        r = run_mlp("curriculum", CLOUDFLARE, "--workers", w, "--no-chart", "--out", tmp_path / f"w{w}", "--json")
         assert r.exit_code == 0, r
+        assert r.summary["workers"] == w
     one = [p.read_bytes() for p in sorted((tmp_path / "w1").glob("stage_*"))]
     two = [p.read_bytes() for p in sorted((tmp_path / "w2").glob("stage_*"))]
     assert one == two
@@ -121,6 +130,8 @@ def test_single_file_with_stage_and_order_columns(tmp_path):
     assert [row["stage"] for row in rows] == sorted(row["stage"] for row in rows)
     assert sorted(row["id"] for row in rows) == sorted(row["id"] for row in ROWS)
     assert (tmp_path / "cur.manifest.json").exists()
+    r = run_mlp("curriculum", recipe, "--layout", "single", "--out", tmp_path / "nosuffix")
+    assert r.exit_code == 2 and "suffix" in r.stderr
 
 
 def test_parquet_shards(tmp_path):
@@ -139,7 +150,9 @@ def test_parquet_shards(tmp_path):
 def test_csv_input_written_back_as_csv(tmp_path):
     lines = ["id,text,difficulty"] + [f"{i},word {i},{i % 4}" for i in range(12)]
     (tmp_path / "data.csv").write_text("\n".join(lines) + "\n")
-    recipe = make_recipe(tmp_path, "inputs: [{path: data.csv}]\nschedule: {stages: 3}\noutput: {path: out, chart: false}\n")
+    recipe = make_recipe(
+        tmp_path, "inputs: [{path: data.csv}]\nschedule: {stages: 3}\noutput: {path: out, chart: false}\n"
+    )
     r = run_mlp("curriculum", recipe, "--json")
     assert r.exit_code == 0, r
     files = sorted((tmp_path / "out").glob("stage_*.csv"))
@@ -149,7 +162,10 @@ def test_csv_input_written_back_as_csv(tmp_path):
 
 
 def test_replay_baby_steps_is_cumulative(tmp_path):
-    body = SIMPLE.replace("schedule: {stages: 4}", "schedule:\n  phases: [{name: all, stages: 4, replay: true, pacing: {function: baby-steps}}]")
+    body = SIMPLE.replace(
+        "schedule: {stages: 4}",
+        "schedule:\n  phases: [{name: all, stages: 4, replay: true, pacing: {function: baby-steps}}]",
+    )
     recipe = make_recipe(tmp_path, body, ROWS)
     r = run_mlp("curriculum", recipe, "--json")
     assert r.exit_code == 0, r
@@ -330,3 +346,47 @@ def test_starter_recipe_validates(tmp_path):
 def test_help():
     r = run_mlp("curriculum", "--help")
     assert r.exit_code == 0 and "--order" in r.stdout and "--layout" in r.stdout
+
+
+def test_recipe_round_trips_through_dump(tmp_path):
+    from mlp_cli.recipe.loader import dump_recipe, load_recipe
+
+    loaded = load_recipe(CLOUDFLARE, kind="curriculum")
+    copy = tmp_path / "copy.yaml"
+    copy.write_text(dump_recipe(loaded.model))
+    assert load_recipe(copy, kind="curriculum").model == loaded.model
+
+
+def test_limit_across_inputs_with_token_rarity(tmp_path):
+    r = run_mlp("curriculum", CLOUDFLARE, "--limit", 700, "--no-chart", "--out", tmp_path / "cur", "--json")
+    assert r.exit_code == 0, r
+    rows = [row for stage in stage_rows(tmp_path / "cur") for row in stage]
+    assert r.summary["items_in"] == len(rows) == 700
+    assert sum(row["_curriculum"]["tag"] == "real" for row in rows) == 100
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    difficulties=st.lists(st.one_of(st.none(), st.integers(0, 3), st.floats(-1e6, 1e6)), min_size=1, max_size=60),
+    function=st.sampled_from(["linear", "root", "exponential", "step", "baby-steps"]),
+    stages=st.integers(1, 6),
+    order=st.sampled_from(["curriculum", "anti", "random"]),
+    seed=st.integers(0, 10_000),
+)
+def test_command_output_is_a_permutation_of_the_input(difficulties, function, stages, order, seed):
+    rows = [{"id": i, "difficulty": d} for i, d in enumerate(difficulties)]
+    with tempfile.TemporaryDirectory() as tmp:
+        recipe = make_recipe(
+            Path(tmp),
+            f"inputs: [{{path: data.jsonl, phase: a}}]\n"
+            f"difficulty: [{{scorer: field, field: difficulty, missing: median}}]\n"
+            f"schedule: {{order: {order}, stages: {stages}, pacing: {{function: {function}}}}}\n"
+            "output: {path: out, chart: false}\n",
+            rows,
+        )
+        r = run_mlp("curriculum", recipe, "--seed", seed, "--json")
+        assert r.exit_code == 0, r
+        written = [row for stage in stage_rows(Path(tmp) / "out") for row in stage]
+    assert sorted(row["id"] for row in written) == list(range(len(rows)))
+    assert [row["_curriculum"]["order"] for row in written] == list(range(len(rows)))
+    assert r.summary["stages"] == stages

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections import Counter
 
 import numpy as np
 import pytest
@@ -12,7 +11,15 @@ from hypothesis import strategies as st
 
 from mlp_cli.curriculum.pacing import PACING, competences, stage_ends
 from mlp_cli.curriculum.recipe import PacingSpec, PhaseSpec
-from mlp_cli.curriculum.scoring import combine, fill_missing, percentiles, rarity_table, tokens
+from mlp_cli.curriculum.scoring import (
+    ChunkTokens,
+    Vocabulary,
+    combine,
+    fill_missing,
+    percentiles,
+    rarity_scores,
+    tokens,
+)
 from mlp_cli.curriculum.stages import allocate, build_stages, item_keys, order_phase
 
 # ---------------------------------------------------------------------------------------------
@@ -122,12 +129,23 @@ def test_missing_policies_place_rows_without_a_score(policy, expected):
 
 
 def test_token_rarity_is_negative_log_probability_under_the_unigram_model():
-    corpus = ["a a a b", "a c"]
-    counts = Counter(t for text in corpus for t in tokens(text))
-    table = rarity_table(counts)
-    assert table["a"] == pytest.approx(-math.log(4 / 6))
-    assert table["c"] == pytest.approx(-math.log(1 / 6))
+    # rows "a a a b", "a c", "": ids a=0, b=1, c=2; N = 6
+    ids = np.array([0, 0, 0, 1, 0, 2])
+    scores = rarity_scores(ids, np.array([4, 2, 0]), 3)
+    nlp = {"a": -math.log(4 / 6), "b": -math.log(1 / 6), "c": -math.log(1 / 6)}
+    assert scores[0] == pytest.approx((3 * nlp["a"] + nlp["b"]) / 4)
+    assert scores[1] == pytest.approx((nlp["a"] + nlp["c"]) / 2)
+    assert scores[2] == 0.0
     assert tokens("Hello, World!") == ["hello", "world"]
+
+
+def test_chunk_vocabularies_merge_into_one_model():
+    one = Vocabulary()
+    one.add(ChunkTokens.of(["a", "a", "a", "b", "a", "c"], [4, 2, 0]))
+    split = Vocabulary()
+    split.add(ChunkTokens.of(["a", "a", "a", "b"], [4]))
+    split.add(ChunkTokens.of(["c", "a"], [2, 0]))  # other local ids for the same tokens
+    assert split.scores() == pytest.approx(one.scores())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -227,7 +245,10 @@ def test_the_curriculum_is_a_permutation_of_its_input(n_a, n_b, order, pacing, s
 @given(n=st.integers(2, 80), stages=st.integers(1, 6), pacing=pacings, seed=st.integers(0, 1000))
 def test_baselines_keep_the_stage_sizes(n, stages, pacing, seed):
     difficulty = np.random.default_rng(seed).random(n)
-    sizes = {o: np.diff(_plan(n // 2, n - n // 2, difficulty, o, pacing, stages, seed).starts).tolist() for o in ("curriculum", "anti", "random")}
+    sizes = {
+        o: np.diff(_plan(n // 2, n - n // 2, difficulty, o, pacing, stages, seed).starts).tolist()
+        for o in ("curriculum", "anti", "random")
+    }
     assert sizes["curriculum"] == sizes["anti"] == sizes["random"]
 
 

@@ -122,3 +122,16 @@ def test_killing_a_run_leaves_no_output(tmp_path, sig, code):
     if sig != signal.SIGKILL:  # cleanup ran: no temporary file either
         assert sorted(p.name for p in tmp_path.iterdir()) == ["big.jsonl", "r.yaml"]
         assert b"Traceback" not in proc.stderr.read()
+
+
+def test_outputs_get_ordinary_permissions(tmp_path):
+    mask = os.umask(0o022)
+    try:
+        with atomic_file(tmp_path / "f.jsonl") as tmp:
+            tmp.write_text("x")
+        with atomic_dir(tmp_path / "d") as tmp:
+            (tmp / "a").write_text("x")
+    finally:
+        os.umask(mask)
+    assert (tmp_path / "f.jsonl").stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "d").stat().st_mode & 0o777 == 0o755

@@ -56,15 +56,25 @@ def curriculum(
     json_out: JsonOpt = False,
     order: Annotated[
         Order | None,
-        typer.Option("--order", help="curriculum (easy first), anti (hard first) or random: the A/B baselines.", show_default=False),
+        typer.Option(
+            "--order",
+            help="curriculum (easy first), anti (hard first) or random: the A/B baselines.",
+            show_default=False,
+        ),
     ] = None,
     layout: Annotated[
         Layout | None,
-        typer.Option("--layout", help="shards: a folder of stage_000...; single: one file with stage and order columns.", show_default=False),
+        typer.Option(
+            "--layout",
+            help="shards: a folder of stage_000...; single: one file with stage and order columns.",
+            show_default=False,
+        ),
     ] = None,
     out_format: Annotated[
         Format | None,
-        typer.Option("--format", help="Output format (default: the inputs' shared format, else jsonl).", show_default=False),
+        typer.Option(
+            "--format", help="Output format (default: the inputs' shared format, else jsonl).", show_default=False
+        ),
     ] = None,
     chart: Annotated[
         bool | None,

@@ -21,6 +21,16 @@ if TYPE_CHECKING:
 DEFAULT_TAG = "all"
 
 
+def _foreign_keys(model: StrictModel, reads: set[str]) -> list[str]:
+    """Keys set in the recipe that this scorer or pacing function does not read.
+
+    A key written with its default value is let through, so that ``mlp recipe show`` output
+    (every default filled in) loads again.
+    """
+    fields = type(model).model_fields
+    return sorted(k for k in model.model_fields_set - reads if getattr(model, k) != fields[k].default)
+
+
 class PhaseBy(StrictModel):
     """Tag each row with a phase from one of its fields (e.g. the generator's ``level``)."""
 
@@ -187,26 +197,36 @@ class CurriculumRecipe(StrictModel):
                 problems.append((("inputs", i, "phase_by"), "give either phase or phase_by, not both"))
         for i, scorer in enumerate(self.difficulty):
             allowed = SCORER_KEYS[scorer.scorer] | COMMON_SCORER_KEYS
-            for key in sorted(scorer.model_fields_set - allowed):
+            for key in _foreign_keys(scorer, allowed):
                 problems.append(
-                    (("difficulty", i, key), f"{key!r} does not apply to scorer {scorer.scorer!r}; it reads: {', '.join(sorted(allowed))}")
+                    (
+                        ("difficulty", i, key),
+                        f"{key!r} does not apply to scorer {scorer.scorer!r}; it reads: {', '.join(sorted(allowed))}",
+                    )
                 )
             if scorer.scorer == "field" and not scorer.field:
                 problems.append((("difficulty", i), "scorer 'field' needs field: NAME (a numeric field)"))
             if scorer.scorer == "file" and not scorer.path:
                 problems.append((("difficulty", i), "scorer 'file' needs path: SCORES_FILE"))
         pacings = [(("schedule", "pacing"), self.schedule.pacing)]
-        pacings += [(("schedule", "phases", j, "pacing"), ph.pacing) for j, ph in enumerate(self.schedule.phases) if ph.pacing]
+        pacings += [
+            (("schedule", "phases", j, "pacing"), ph.pacing) for j, ph in enumerate(self.schedule.phases) if ph.pacing
+        ]
         for loc, pacing in pacings:
             if pacing.function not in PACING:
                 names = list(PACING)
                 problems.append(
-                    (loc + ("function",), f"unknown pacing {pacing.function!r}{suggest(pacing.function, names)}; available: {', '.join(names)}")
+                    (
+                        loc + ("function",),
+                        f"unknown pacing {pacing.function!r}{suggest(pacing.function, names)}; available: {', '.join(names)}",
+                    )
                 )
                 continue
-            for key in sorted(pacing.model_fields_set - PACING_KEYS[pacing.function] - {"function"}):
+            for key in _foreign_keys(pacing, PACING_KEYS[pacing.function] | {"function"}):
                 reads = ", ".join(sorted(PACING_KEYS[pacing.function])) or "no parameters"
-                problems.append((loc + (key,), f"{key!r} does not apply to pacing {pacing.function!r}; it reads: {reads}"))
+                problems.append(
+                    (loc + (key,), f"{key!r} does not apply to pacing {pacing.function!r}; it reads: {reads}")
+                )
         problems.extend(self._check_phases())
         if problems:
             raise RecipeError("invalid recipe", problems)
@@ -227,8 +247,11 @@ class CurriculumRecipe(StrictModel):
                 if tag not in tags:
                     where = loc + ("mix", tag) if phase.mix else loc + ("name",)
                     problems.append(
-                        (where, f"no input is tagged {tag!r}{suggest(tag, tags)}; input tags: {', '.join(tags)} "
-                         "(set phase: or phase_by: on an input, or give this phase a mix:)")
+                        (
+                            where,
+                            f"no input is tagged {tag!r}{suggest(tag, tags)}; input tags: {', '.join(tags)} "
+                            "(set phase: or phase_by: on an input, or give this phase a mix:)",
+                        )
                     )
                 if share <= 0:
                     problems.append((loc + ("mix", tag), f"a mix share must be > 0 (got {share})"))
@@ -239,14 +262,22 @@ class CurriculumRecipe(StrictModel):
                 )
             if new and phase.rows is not None:
                 problems.append(
-                    (loc + ("rows",), f"rows applies only to a phase whose tags all appear earlier; this phase "
-                     f"introduces {', '.join(sorted(new))} and takes all of their remaining rows")
+                    (
+                        loc + ("rows",),
+                        f"rows applies only to a phase whose tags all appear earlier; this phase "
+                        f"introduces {', '.join(sorted(new))} and takes all of their remaining rows",
+                    )
                 )
             seen_tags |= set(shares)
         if self.schedule.phases:
             for tag in tags:
                 if tag not in seen_tags:
-                    problems.append((("schedule", "phases"), f"rows tagged {tag!r} belong to no phase; add it to a phase's mix or name a phase {tag!r}"))
+                    problems.append(
+                        (
+                            ("schedule", "phases"),
+                            f"rows tagged {tag!r} belong to no phase; add it to a phase's mix or name a phase {tag!r}",
+                        )
+                    )
         out = self.output
         reserved = [out.provenance_field] + ([out.stage_field, out.order_field] if out.layout == "single" else [])
         if len(set(reserved)) != len(reserved):

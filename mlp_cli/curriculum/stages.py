@@ -104,7 +104,9 @@ def allocate(
     return [np.concatenate(parts) if parts else np.empty(0, dtype=np.int64) for parts in taken], counts, notes
 
 
-def order_phase(rows: np.ndarray, difficulty: np.ndarray, order: str, tie_keys: np.ndarray, random_keys: np.ndarray) -> np.ndarray:
+def order_phase(
+    rows: np.ndarray, difficulty: np.ndarray, order: str, tie_keys: np.ndarray, random_keys: np.ndarray
+) -> np.ndarray:
     """The phase's row ids from first to last: easy first (ties at random), hard first, or shuffled."""
     if order == "random":
         return rows[np.argsort(random_keys[rows], kind="stable")]
@@ -139,7 +141,7 @@ def build_stages(
     parts: list[np.ndarray] = []
     stage_phase: list[int] = []
     sizes: list[int] = []
-    for j, (phase, rows) in enumerate(zip(phases, phase_rows)):
+    for j, (phase, rows) in enumerate(zip(phases, phase_rows, strict=True)):
         stages = phase.stages or default_stages
         pacing = phase.pacing or default_pacing
         ordered = order_phase(rows, difficulty, order, keys["ties"], keys["random"])

@@ -16,6 +16,17 @@ from pathlib import Path
 from mlp_cli.errors import UsageError
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# mkstemp/mkdtemp create private (0600/0700) entries; outputs get the usual permissions instead.
+_FILE_MODE = 0o666 & ~_umask()
+_DIR_MODE = 0o777 & ~_umask()
+
+
 def check_writable(path: Path, overwrite: bool) -> None:
     """Fail before any work if ``path`` exists and may not be replaced."""
     if path.exists() and not overwrite:
@@ -29,6 +40,7 @@ def atomic_file(path: Path, overwrite: bool = False) -> Iterator[Path]:
     check_writable(path, overwrite)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.fchmod(fd, _FILE_MODE)
     os.close(fd)
     tmp_path = Path(tmp)
     try:
@@ -47,6 +59,7 @@ def atomic_dir(path: Path, overwrite: bool = False) -> Iterator[Path]:
     check_writable(path, overwrite)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp_path = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    tmp_path.chmod(_DIR_MODE)
     try:
         yield tmp_path
         check_writable(path, overwrite)
@@ -70,6 +83,7 @@ def write_text_atomic(path: Path, text: str) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.fchmod(fd, _FILE_MODE)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)

@@ -98,7 +98,13 @@ def main() -> None:
                 "level": level,
                 "difficulty": LEVELS[level],
                 "_provenance": {
-                    "source": {"generator": "token-model", "index": i, "level": level, "model_hash": "sample", "seed": 0},
+                    "source": {
+                        "generator": "token-model",
+                        "index": i,
+                        "level": level,
+                        "model_hash": "sample",
+                        "seed": 0,
+                    },
                     "copy": 0,
                     "augmenters": [],
                 },
