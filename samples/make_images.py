@@ -26,7 +26,7 @@ def _canvas(rng: random.Random) -> Image.Image:
     draw = ImageDraw.Draw(image)
     for y in range(SIZE[1]):
         t = y / (SIZE[1] - 1)
-        draw.line([(0, y), (SIZE[0], y)], fill=tuple(round(a + (b - a) * t) for a, b in zip(top, bottom)))
+        draw.line([(0, y), (SIZE[0], y)], fill=tuple(round(a + (b - a) * t) for a, b in zip(top, bottom, strict=True)))
     return image
 
 

@@ -16,6 +16,7 @@ Random choices come from torch's global generator, which the runner re-seeds per
 
 from __future__ import annotations
 
+import enum
 import inspect
 from dataclasses import dataclass, field
 from typing import Any
@@ -149,7 +150,10 @@ def _parse_item(item: Any, loc: tuple, problems: list[tuple[tuple, str]], names:
             problems.append((loc, f"{name} cannot be used in a recipe: {REJECTED[name]}"))
         else:
             problems.append(
-                (loc, f"unknown transform {name!r}{suggest(name, names)}; accepted: any of torchvision.transforms.v2: {', '.join(names)}")
+                (
+                    loc,
+                    f"unknown transform {name!r}{suggest(name, names)}; accepted: any of torchvision.transforms.v2: {', '.join(names)}",
+                )
             )
         return None
     from torchvision.transforms import v2
@@ -183,7 +187,7 @@ def _parse_item(item: Any, loc: tuple, problems: list[tuple[tuple, str]], names:
     spec = TransformSpec(name, plain, children)
     try:
         build_transform(spec)
-    except (TypeError, ValueError, AssertionError, KeyError, IndexError, RuntimeError) as exc:
+    except Exception as exc:  # noqa: BLE001 - torchvision validates arguments with many exception types
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         problems.append((kwargs_loc, f"{name}: invalid arguments {plain}: {message}"))
         return None
@@ -197,9 +201,7 @@ def _accepted_arguments(cls: type) -> list[str]:
 
 def _required_arguments(cls: type) -> list[str]:
     params = list(inspect.signature(cls.__init__).parameters.values())[1:]
-    return [
-        p.name for p in params if p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
-    ]
+    return [p.name for p in params if p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
 
 
 def _kind(value: Any) -> str:
@@ -210,10 +212,23 @@ def _kind(value: Any) -> str:
     return f"{type(value).__name__} {value!r}"[:80]
 
 
-def _argument(value: Any) -> Any:
-    """YAML lists become tuples: several v2 transforms accept only tuples for ranges."""
+def _argument(cls: type, name: str, value: Any) -> Any:
+    """A YAML value as the transform expects it.
+
+    Lists become tuples (several v2 transforms accept only tuples for ranges); text for an
+    argument whose default is an enum member becomes that enum's member, matched by value or
+    name (``policy: cifar10`` for ``AutoAugmentPolicy.CIFAR10``).
+    """
     if isinstance(value, list):
-        return tuple(_argument(v) for v in value)
+        return tuple(value)
+    parameter = inspect.signature(cls.__init__).parameters.get(name)
+    if isinstance(value, str) and parameter is not None and isinstance(parameter.default, enum.Enum):
+        members = list(type(parameter.default))
+        for member in members:
+            if value.lower() in (str(member.value).lower(), member.name.lower()):
+                return member
+        accepted = ", ".join(str(m.value) for m in members)
+        raise ValueError(f"{name} {value!r} is not one of {accepted}")
     return value
 
 
@@ -222,7 +237,7 @@ def build_transform(spec: TransformSpec) -> Any:
     from torchvision.transforms import v2
 
     cls = getattr(v2, spec.name)
-    kwargs = {k: _argument(v) for k, v in spec.kwargs.items()}
+    kwargs = {k: _argument(cls, k, v) for k, v in spec.kwargs.items()}
     if spec.name in CONTAINERS:
         kwargs["transforms"] = [build_transform(c) for c in spec.children]
     return cls(**kwargs)
@@ -308,14 +323,16 @@ class ImagePipeline:
 def augment_image(pipeline: ImagePipeline, image: Any, seed: int) -> tuple[Any, list[dict[str, Any]]]:
     """Apply ``pipeline`` to ``image`` with every random state seeded from ``seed``.
 
-    torch's global generator is what v2 transforms draw from; python's ``random`` and numpy are
+    torch's default CPU generator is what v2 transforms draw from; python's ``random`` and numpy are
     seeded too in case a transform uses them. Same image, same seed: same output, in any process.
     """
     import torch
 
     from mlp_cli.runtime.seeding import seed_global_state
 
-    torch.manual_seed(seed)
+    # The CPU generator is the one transforms draw from; torch.manual_seed would also queue
+    # seeds for CUDA/XPU/MTIA, recording a stack trace for each, which costs ~1 ms per image.
+    torch.default_generator.manual_seed(seed)
     seed_global_state(seed)
     return pipeline(image)
 
@@ -332,7 +349,7 @@ def _jsonable(value: Any) -> Any:
         if value.numel() <= _MAX_RECORDED_ELEMENTS:
             return value.tolist()
         return {"tensor_shape": list(value.shape)}
-    if hasattr(value, "value") and isinstance(getattr(value, "value"), (str, int)):  # enums
+    if hasattr(value, "value") and isinstance(value.value, (str, int)):  # enums
         return value.value
     if callable(value):  # e.g. the kernel ColorJitter picked
         return getattr(value, "__name__", type(value).__name__)

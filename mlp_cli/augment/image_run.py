@@ -28,6 +28,7 @@ from typing import Any
 from mlp_cli.errors import InputDataError, UsageError
 from mlp_cli.io.atomic import atomic_dir, atomic_file, check_writable
 from mlp_cli.io.images import (
+    IMAGE_SUFFIXES,
     ImageItem,
     ImageLoadError,
     encode_image,
@@ -97,7 +98,7 @@ def _init(job: ImageJob) -> None:
     _MADE_DIRS.clear()
 
 
-def _variants(job: ImageJob, item: ImageItem) -> Iterator[int]:
+def _variants(job: ImageJob) -> Iterator[int]:
     """Copy numbers to make for an item: 0 is the (converted) original, 1..N the augmented."""
     if job.keep_original:
         yield 0
@@ -128,7 +129,7 @@ def _render(job: ImageJob, item: ImageItem) -> Iterator[Variant]:
 
     source = load_image(item.path, job.max_pixels)
     fmt = output_format(job.format, source.format)
-    for copy in _variants(job, item):
+    for copy in _variants(job):
         if copy == 0:
             yield Variant(copy, None, [], source.image, fmt, source.sha256)
             continue
@@ -234,7 +235,9 @@ def _check_image_recipe(loaded: LoadedRecipe) -> None:
     """Row-only settings make no sense for images; say so with the recipe's line numbers."""
     recipe: AugmentRecipe = loaded.model
     if recipe.steps:
-        raise loaded.error(("steps",), "'steps' augment text rows; for images use 'transforms' (torchvision.transforms.v2)")
+        raise loaded.error(
+            ("steps",), "'steps' augment text rows; for images use 'transforms' (torchvision.transforms.v2)"
+        )
     if recipe.generate:
         raise loaded.error(("generate",), "'generate' makes rows; it cannot be combined with an image input")
 
@@ -246,43 +249,43 @@ def _parsed_transforms(loaded: LoadedRecipe) -> list[Any]:
     return check_transforms(loaded.model.transforms, ("transforms",))
 
 
-def _job(loaded: LoadedRecipe, seed: int, out_root: Path | None, copies: int | None = None, keep_original: bool | None = None) -> ImageJob:
-    recipe: AugmentRecipe = loaded.model
-    return ImageJob(
-        specs=_parsed_transforms(loaded),
-        seed=seed,
-        copies=recipe.copies if copies is None else copies,
-        keep_original=recipe.keep_original if keep_original is None else keep_original,
-        format=recipe.image.format,
-        quality=recipe.image.quality,
-        max_pixels=recipe.image.max_pixels,
-        out_root=out_root,
-    )
+def _sources(
+    loaded: LoadedRecipe, source: _Input, limit: int | None, report: RunReport
+) -> Iterator[ImageItem | BadRow]:
+    """Items in input order; two images that would write the same file names are a bad item.
 
-
-def _sources(loaded: LoadedRecipe, source: _Input, limit: int | None, report: RunReport) -> Iterator[ImageItem | BadRow]:
-    """Items in input order; two images that would write the same file names are a bad item."""
+    A folder scan keeps each folder's files together, so only the current folder's names are
+    remembered (memory stays flat); a list can send any image to any label, so it remembers all.
+    """
     recipe: AugmentRecipe = loaded.model
     stream: Iterator[ImageItem | BadRow] = source.items(recipe)
     if limit is not None:
         stream = itertools.islice(stream, limit)
-    claimed: dict[tuple[str, str], str] = {}
+    per_folder = source.folder_files is not None
+    claimed: dict[tuple[str, str], tuple[int, str]] = {}  # (out_dir, stem) -> (index, location)
+    current_dir = None
     for item in stream:
         report.items_in += 1
         if isinstance(item, ImageItem):
-            owner = claimed.setdefault((item.out_dir, item.stem), item.key)
-            if owner != item.key:
+            if per_folder and item.out_dir != current_dir:
+                claimed.clear()
+                current_dir = item.out_dir
+            owner_index, owner = claimed.setdefault((item.out_dir, item.stem), (item.index, item.location))
+            if owner_index != item.index:  # another image, or the same one listed twice
                 yield BadRow(
                     item.index,
                     item.location,
                     "name clash",
-                    f"{item.key} would write the same files ({item.stem}__aug<k>) as {owner}; rename one of them",
+                    f"{item.key} would write the same files ({item.stem}__aug<k>) as {owner}; "
+                    "rename one of them or list each image once",
                 )
                 continue
         yield item
 
 
-def run_image_augment(loaded: LoadedRecipe, options: RunOptions = RunOptions(), progress: Progress | None = None) -> RunReport:
+def run_image_augment(
+    loaded: LoadedRecipe, options: RunOptions = RunOptions(), progress: Progress | None = None
+) -> RunReport:
     """Run an augment recipe over an image folder or list; return its report (also the manifest)."""
     started = time.perf_counter()
     progress = progress or NullProgress()
@@ -300,16 +303,16 @@ def run_image_augment(loaded: LoadedRecipe, options: RunOptions = RunOptions(), 
     report.outputs = [str(out)]
     if source.folder_files is not None and not source.folder_files:
         raise InputDataError(
-            f"{source.path}: no images found (looked for {', '.join(s.lstrip('.') for s in ('.jpg', '.png', '.webp', '.bmp', '.gif', '.tif'))}; "
+            f"{source.path}: no images found (looked for files ending in {', '.join(IMAGE_SUFFIXES)}; "
             f"{source.ignored_files} other files ignored)"
         )
     specs = _parsed_transforms(loaded)
+    total = source.total if options.limit is None or source.total is None else min(source.total, options.limit)
     if options.dry_run:
-        total = source.total if options.limit is None or source.total is None else min(source.total, options.limit)
         report.dry_run = True
         report.outputs = []
         report.extra["plan"] = {
-            "input": str(source.path),
+            "input": os.path.normpath(os.path.abspath(source.path)),
             "images": total,
             "transforms": [s.to_json() for s in specs],
             "copies": recipe.copies,
@@ -322,11 +325,19 @@ def run_image_augment(loaded: LoadedRecipe, options: RunOptions = RunOptions(), 
         report.seconds = time.perf_counter() - started
         return report
 
-    total = source.total if options.limit is None or source.total is None else min(source.total, options.limit)
     progress.start(total, f"augment images → {out.name}")
     written = 0
     with atomic_dir(out, options.overwrite) as tmp:
-        job = _job(loaded, seed, tmp)
+        job = ImageJob(
+            specs=specs,
+            seed=seed,
+            copies=recipe.copies,
+            keep_original=recipe.keep_original,
+            format=recipe.image.format,
+            quality=recipe.image.quality,
+            max_pixels=recipe.image.max_pixels,
+            out_root=tmp,
+        )
         chunks = chunked(_sources(loaded, source, options.limit, report), CHUNK_IMAGES)
         with open(tmp / IMAGE_MANIFEST, "w", encoding="utf-8") as manifest_rows:
             for results in ordered_map(_process, chunks, workers, _init, (job,)):
@@ -343,6 +354,13 @@ def run_image_augment(loaded: LoadedRecipe, options: RunOptions = RunOptions(), 
                     manifest_rows.writelines(result.lines)
                     written += len(result.lines)
                 progress.advance(len(results))
+        if written == 0 and report.skipped:  # inside the block: nothing is committed
+            first = report.skipped_examples[0]
+            raise InputDataError(
+                f"no image written: all {report.items_in} source images were skipped "
+                f"({', '.join(f'{k}: {v}' for k, v in sorted(report.skipped.items()))}); "
+                f"first: {first['location']}: {first['reason']}: {first['detail']}"
+            )
     report.items_out = written
     report.extra["input"] = os.path.normpath(os.path.abspath(source.path))
     report.extra["images_manifest"] = str(out / IMAGE_MANIFEST)
@@ -400,7 +418,17 @@ def write_preview(loaded: LoadedRecipe, options: RunOptions, preview_path: Path,
     seed = options.seed if options.seed is not None else recipe.seed
     source = _open_input(loaded, options)
     wanted = options.limit if options.limit else PREVIEW_SOURCES
-    job = _job(loaded, seed, None, copies=count, keep_original=True)
+    # copy 0 (the converted source) then copies 1..count, exactly as the run makes them
+    job = ImageJob(
+        specs=_parsed_transforms(loaded),
+        seed=seed,
+        copies=count,
+        keep_original=True,
+        format=recipe.image.format,
+        quality=recipe.image.quality,
+        max_pixels=recipe.image.max_pixels,
+        out_root=None,
+    )
     _init(job)
     report = RunReport(command="augment")
     rows: list[list[tuple[Any, str]]] = []

@@ -76,35 +76,38 @@ class ImageItem:
     location: str
 
 
-def scan_folder(root: Path) -> tuple[list[PurePosixPath], int]:
-    """Image files under ``root`` (relative, sorted) and the number of other files ignored.
+def scan_folder(root: Path) -> tuple[list[str], int]:
+    """Image files under ``root`` and the number of other files ignored.
 
-    Hidden files and folders (``.DS_Store``, ``.ipynb_checkpoints``) are skipped silently; other
-    files whose suffix is not an image suffix are counted as ignored.
+    Paths are relative POSIX strings (compact: a folder may hold millions), in a stable order that
+    keeps each folder's files together: a folder's own files sorted by name, then its subfolders
+    in name order, recursively. Hidden files and folders (``.DS_Store``, ``.ipynb_checkpoints``)
+    are skipped silently; other files whose suffix is not an image suffix are counted as ignored.
     """
-    found: list[PurePosixPath] = []
+    found: list[str] = []
     ignored = 0
-    for folder, dirs, files in os.walk(root):
+    for folder, dirs, files in os.walk(root):  # top-down: a folder before its subfolders
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        rel_folder = Path(folder).relative_to(root)
-        for name in files:
+        rel_folder = Path(folder).relative_to(root).as_posix()
+        prefix = "" if rel_folder == "." else rel_folder + "/"
+        for name in sorted(files):
             if name.startswith("."):
                 continue
             if name.lower().endswith(IMAGE_SUFFIXES):
-                found.append(PurePosixPath(rel_folder.as_posix()) / name)
+                found.append(prefix + name)
             else:
                 ignored += 1
-    found.sort(key=lambda p: p.parts)
     return found, ignored
 
 
-def folder_items(root: Path, files: list[PurePosixPath]) -> Iterator[ImageItem]:
+def folder_items(root: Path, files: list[str]) -> Iterator[ImageItem]:
     """The items of a scanned folder; an image in a subfolder takes the top-level folder as label."""
-    for index, rel in enumerate(files):
+    for index, key in enumerate(files):
+        rel = PurePosixPath(key)
         parent = rel.parent.as_posix()
         yield ImageItem(
             index=index,
-            key=rel.as_posix(),
+            key=key,
             path=root / rel,
             label=rel.parts[0] if len(rel.parts) > 1 else None,
             out_dir="" if parent == "." else parent,
@@ -131,7 +134,9 @@ def _list_item(row: Row, base: Path, path_field: str, label_field: str | None) -
     value = row.data.get(path_field)
     if value is None or not isinstance(value, str) or not value.strip():
         fields = ", ".join(map(str, row.data)) or "none"
-        return BadRow(row.index, row.location, "missing field", f"no image path in field {path_field!r} (fields: {fields})")
+        return BadRow(
+            row.index, row.location, "missing field", f"no image path in field {path_field!r} (fields: {fields})"
+        )
     written = PurePosixPath(value.strip().replace("\\", "/"))
     path = Path(written) if written.is_absolute() else base / written
     label = None
@@ -207,8 +212,9 @@ def load_image(path: Path, max_pixels: int) -> SourceImage:
                     )
                 source_format = im.format
                 im.load()
-                upright = ImageOps.exif_transpose(im)
-                return SourceImage(to_rgb(upright), source_format, hashlib.sha256(data).hexdigest())
+                # in place: no copy of the pixels when the orientation is already upright
+                ImageOps.exif_transpose(im, in_place=True)
+                return SourceImage(to_rgb(im), source_format, hashlib.sha256(data).hexdigest())
     except ImageLoadError:
         raise
     except UnidentifiedImageError:
