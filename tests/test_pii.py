@@ -9,7 +9,6 @@ import random
 import re
 import uuid
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -75,9 +74,11 @@ def test_native_values_follow_their_rules():
 
 
 def test_iban_values_pass_mod97_in_every_locale(project_gen):
-    for locale, pools in project_gen._pools.items():
-        if "iban" in pools:
-            assert all(iban_valid(v) for v in pools["iban"]), locale
+    locales = [locale for locale, providers in project_gen._pools_for.items() if "iban" in providers]
+    assert locales
+    for locale in locales:
+        for index in (0, 10**6, 10**9):  # pools of several blocks
+            assert all(iban_valid(v) for v in project_gen._pool(locale, "iban", index)), locale
 
 
 def test_every_lookalike_kind_is_what_it_claims():
@@ -297,6 +298,48 @@ def test_faker_per_sample_mode_is_deterministic_and_valid():
         assert_exact(row)
 
 
+def test_distinct_values_keep_growing_with_the_number_of_samples():
+    """Pools are refreshed block by block: 20,000 samples get far more than one pool's worth of values."""
+    gen = fitted(templates=["Ship to {{name}}, {{street_address}}, phone {{phone_number}}"], negative_share=0)
+    assert gen.params.pool_size == 200 and gen.params.pool_reuse == 10  # the documented defaults
+    seen: dict[str, set] = {"PERSON": set(), "STREET_ADDRESS": set(), "PHONE_NUMBER": set()}
+    half: dict[str, int] = {}
+    for index in range(20_000):
+        for span in sample(gen, index)["spans"]:
+            seen[span["label"]].add(span["value"])
+        if index == 9_999:
+            half = {label: len(values) for label, values in seen.items()}
+    for label, values in seen.items():
+        assert len(values) > 5 * gen.params.pool_size, (label, len(values))  # one pool holds 200
+        assert len(values) > 1.6 * half[label], (label, half[label], len(values))  # still growing
+    # memory stays flat: a worker keeps at most two blocks per (locale, provider)
+    assert gen._recent and all(len(blocks) <= 2 for blocks in gen._recent.values())
+
+
+def test_pooled_samples_depend_only_on_seed_and_index():
+    """Small pools (a block every few samples): any order of indices, any fresh process, same samples."""
+    def small() -> PiiGenerator:
+        return fitted(template_files=[str(SAMPLES)], locales=["en_US", "de_DE"], pool_size=8, pool_reuse=2)
+
+    indices = list(range(600))
+    gen = small()
+    forward = [sample(gen, i) for i in indices]
+    assert min(gen._block_samples.values()) < 50  # names: a new block every few dozen samples
+    shuffled = indices[:]
+    random.Random(5).shuffle(shuffled)
+    gen = small()
+    by_index = {i: sample(gen, i) for i in shuffled}
+    assert [by_index[i] for i in indices] == forward
+
+
+def test_pools_are_sized_by_expected_draws():
+    """A provider drawn in every sample gets a new pool every pool_size * pool_reuse samples; a rarer one less often."""
+    gen = fitted(templates=["{{iban}} {{name}}", "{{iban}} {{city}}"], negative_share=0, pool_size=100, pool_reuse=5)
+    blocks = gen._block_samples
+    assert blocks[("en_US", "iban")] == 500
+    assert blocks[("en_US", "city")] == blocks[("en_US", "first_name")] == 1000
+
+
 def test_unique_values_within_a_sample():
     gen = fitted(templates=["{{city}}, {{city}}, {{city}}"], negative_share=0, pool_size=50)
     for i in range(300):
@@ -311,7 +354,7 @@ def test_bio_tags_align_with_spans():
     text = 'msg="Hi Jane Roe\\njane.roe@x.com"'
     spans = [{"start": 8, "end": 16, "label": "PERSON"}, {"start": 18, "end": 32, "label": "EMAIL_ADDRESS"}]
     toks = tokenize(text, [8, 16, 18, 32])
-    tags = dict(zip((t[0] for t in toks), bio_tags(toks, spans)))
+    tags = dict(zip((t[0] for t in toks), bio_tags(toks, spans), strict=True))
     assert tags["Jane"] == "B-PERSON" and tags["Roe"] == "I-PERSON" and tags["\\n"] == "O"
     assert tags["jane"] == "B-EMAIL_ADDRESS" and tags["com"] == "I-EMAIL_ADDRESS"
 
@@ -320,3 +363,17 @@ def test_check_sample_rejects_inexact_spans():
     assert check_sample({"text": "Hi Jane", "spans": [{"start": 3, "end": 7, "label": "PERSON", "value": "Jane"}]}) is None
     assert "not exact" in check_sample({"text": "Hi Jane", "spans": [{"start": 2, "end": 7, "label": "P", "value": "Jane"}]})
     assert "outside" in check_sample({"text": "Hi", "spans": [{"start": 1, "end": 9, "label": "P"}]})
+
+
+@settings(max_examples=300, deadline=None)
+@given(pieces=st.lists(st.sampled_from(list("{}:#_ aZ9\n") + ["name", "email", "PERSON", "isbn13", "2"]), max_size=25))
+def test_property_any_template_text_parses_or_names_its_problem(pieces):
+    text = "".join(pieces)
+    parts, problems = parse_template(text, {})
+    if problems:
+        assert all(0 <= offset <= len(text) and message for offset, message in problems)
+    else:
+        literal = "".join(p for p in parts if isinstance(p, str))
+        assert "{{" not in literal and "}}" not in literal
+        slots = [p for p in parts if not isinstance(p, str)]
+        assert len(slots) == len(re.findall(r"\{\{.*?\}\}", text, re.S))

@@ -42,12 +42,14 @@ def pii(
 ) -> None:
     """Generate fake-PII samples (text, exact spans, look-alikes, split) from a recipe.
 
-    The same as `mlp augment RECIPE`, but checks that the recipe generates PII.
+    The same as `mlp augment RECIPE`, but checks that the recipe generates PII; with --dry-run it
+    also reads and checks the template files and prints the template counts per split and locale.
 
     Example: mlp synth pii recipes/pii-detector.yaml --out out/pii.jsonl --seed 11
     """
 
     def body() -> None:
+        from mlp_cli.augment.pii.generator import check_pii_templates
         from mlp_cli.augment.run import run_augment
         from mlp_cli.errors import UsageError
         from mlp_cli.recipe.loader import load_recipe
@@ -58,6 +60,8 @@ def pii(
         progress = RichProgress(quiet or json_out)
         try:
             report = run_augment(loaded, run_options(input, out, seed, workers, limit, overwrite, dry_run), progress)
+            if dry_run:  # also check the template files, which a dry run of `mlp augment` does not read
+                report.extra["pii_templates"] = check_pii_templates(loaded, seed)
         finally:
             progress.stop()
         report_run(report, json_out, quiet)

@@ -7,8 +7,11 @@ Social Security numbers, and the GS1 check digit (EAN-13, ISBN-13).
 
 from __future__ import annotations
 
+import re
+
 # Numbers the SSA never issues although they pass the area/group/serial rules (advertising samples).
 SSN_NEVER_ISSUED = frozenset({"078051120", "219099999", "457555462"})
+_SSN_SHAPE = re.compile(r"\d{3}([- ]?)\d{2}\1\d{4}")
 
 
 def digits_of(text: str) -> str:
@@ -44,9 +47,9 @@ def iban_valid(iban: str) -> bool:
 
 def ssn_valid(ssn: str) -> bool:
     """True if ``ssn`` follows the SSA rules: AAA-GG-SSSS, area not 000/666/9xx, group not 00, serial not 0000."""
-    digits = digits_of(ssn)
-    if len(digits) != 9 or len(ssn) not in (9, 11):
+    if not _SSN_SHAPE.fullmatch(ssn):
         return False
+    digits = digits_of(ssn)
     area, group, serial = int(digits[:3]), int(digits[3:5]), int(digits[5:])
     if area == 0 or area == 666 or area >= 900 or group == 0 or serial == 0:
         return False

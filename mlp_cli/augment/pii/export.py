@@ -7,6 +7,7 @@ spans are not exact follow the ``on_error`` policy like every other bad input ro
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import time
@@ -37,7 +38,7 @@ def tokenize(text: str, cuts: list[int] | tuple[int, ...] = ()) -> list[tuple[st
     """
     edges = sorted({0, len(text), *(c for c in cuts if 0 < c < len(text))})
     tokens = []
-    for lo, hi in zip(edges, edges[1:]):
+    for lo, hi in itertools.pairwise(edges):
         tokens.extend((m.group(), lo + m.start(), lo + m.end()) for m in _TOKEN.finditer(text[lo:hi]))
     return tokens
 
@@ -140,7 +141,7 @@ def export_samples(
                     record.update({k: row[k] for k in ("template", "locale", "format", "split", "has_pii") if k in row})
                     out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
                 else:
-                    out.write("".join(f"{tok} {tag}\n" for (tok, _s, _e), tag in zip(toks, tags)) + "\n")
+                    out.write("".join(f"{tok} {tag}\n" for (tok, _s, _e), tag in zip(toks, tags, strict=True)) + "\n")
             counts[split] += 1
             report.items_out += 1
             progress.advance()

@@ -1,33 +1,42 @@
 """The ``pii`` generator: templates filled with fake PII, exact spans, look-alike negatives, payloads.
 
 ``fit`` (parent process) loads and checks the templates, assigns each template to the train or
-test split, and, unless ``pool_size: 0``, fills per-locale pools of Faker values from seeds
-derived from (seed, locale, provider). ``generate`` then makes sample ``index`` from its own
-``random.Random`` only: which template, locale and payload, which pool entries, which persons. So a
-sample depends on (seed, index) alone and the output is the same whatever ``--workers`` is.
+test split, and works out how many samples each Faker value pool serves. ``generate`` then makes
+sample ``index`` from its own ``random.Random`` only: which template, locale and payload, which pool
+entries, which persons.
+
+Faker values come from *block-refreshed pools*: the samples are cut, per (locale, provider), into
+consecutive blocks of about ``pool_size * pool_reuse`` draws; the pool of block ``b`` holds
+``pool_size`` values from a Faker seeded with ``derive_seed(seed, "pii-pool", locale, provider, b)``
+and is made lazily by the worker that first needs it (a worker keeps the latest two blocks per
+pool). So distinct values grow with the data set while Faker is called for about one pooled
+placeholder in ``pool_reuse``, and a sample still depends on (seed, index) alone: the output is the
+same whatever ``--workers`` is.
 """
 
 from __future__ import annotations
 
 import bisect
 import itertools
+import math
+import os
 import random
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
-from pydantic_core import PydanticCustomError
 
 from mlp_cli.augment.pii.payloads import ESCAPES, FORMATS, envelope
 from mlp_cli.augment.pii.templates import (
-    _LABEL,
+    LABEL_PATTERN,
     Slot,
     Template,
     TemplateSpec,
+    check_locale,
     compile_templates,
     declared_labels,
-    check_locale,
+    invalid,
     load_template_file,
 )
 from mlp_cli.augment.pii.values import (
@@ -39,8 +48,8 @@ from mlp_cli.augment.pii.values import (
     NEGATIVE_KINDS,
     make_identity,
 )
-from mlp_cli.augment.registry import Generator, Params, register_generator, suggest
-from mlp_cli.errors import MlpError, RecipeError
+from mlp_cli.augment.registry import Generator, Params, RunContext, register_generator, suggest
+from mlp_cli.errors import InputDataError, MlpError, RecipeError
 from mlp_cli.runtime.seeding import derive_seed
 
 # How often `unique: true` redraws a repeated value before it gives up with a clear error
@@ -59,10 +68,10 @@ def _weights(value: Any) -> Any:
 
 def _check_weights(value: dict[str, float], what: str) -> None:
     if not value:
-        raise PydanticCustomError("weights", "give at least one {what}", {"what": what})
+        raise invalid("weights", f"give at least one {what}")
     for name, weight in value.items():
         if not weight > 0:
-            raise PydanticCustomError("weights", "weight of {name!r} must be > 0 (got {w})", {"name": name, "w": weight})
+            raise invalid("weights", f"weight of {name!r} must be > 0 (got {weight})")
 
 
 class PiiParams(Params):
@@ -89,7 +98,11 @@ class PiiParams(Params):
     split_seed: int = Field(0, description="seed of the template split (independent of the run seed)")
     unique: bool = Field(True, description="no value repeats within one sample (two people get two names)")
     pool_size: int = Field(
-        1000, ge=0, le=1_000_000, description="Faker values pooled per locale and provider; 0: call Faker per sample"
+        200, ge=0, le=1_000_000, description="Faker values per pool (locale, provider, block); 0: call Faker per sample"
+    )
+    pool_reuse: int = Field(
+        10, ge=1, le=1_000_000,
+        description="draws per pooled value before a fresh pool takes over: Faker is called for ~1 pooled placeholder in this many",
     )
 
     @model_validator(mode="wrap")
@@ -108,11 +121,9 @@ class PiiParams(Params):
     def _label_names(cls, value: dict[str, str]) -> dict[str, str]:
         for provider, label in value.items():
             if provider in LOOKALIKES:
-                raise PydanticCustomError("label", "{p!r} is a look-alike (not PII): it takes no label", {"p": provider})
-            if not _LABEL.fullmatch(label):
-                raise PydanticCustomError(
-                    "label", "label {label!r} of {p!r}: use UPPER_CASE letters, digits and _", {"label": label, "p": provider}
-                )
+                raise invalid("label", f"{provider!r} is a look-alike (not PII): it takes no label")
+            if not LABEL_PATTERN.fullmatch(label):
+                raise invalid("label", f"label {label!r} of {provider!r}: use UPPER_CASE letters, digits and _")
         return value
 
     @field_validator("template_files", mode="before")
@@ -124,9 +135,7 @@ class PiiParams(Params):
     @classmethod
     def _some_templates(cls, value: list, info: ValidationInfo) -> list:
         if not value and not info.data.get("template_files"):
-            raise PydanticCustomError(
-                "templates", "empty template list: give 'templates:' (inline) or 'template_files:' (YAML or text files)"
-            )
+            raise invalid("templates", "empty template list: give 'templates:' (inline) or 'template_files:' (YAML or text files)")
         return value
 
     @field_validator("locales", "formats", mode="before")
@@ -148,11 +157,8 @@ class PiiParams(Params):
         _check_weights(value, "format")
         for name in value:
             if name not in FORMATS:
-                raise PydanticCustomError(
-                    "format",
-                    "unknown payload format {name!r}{hint}; accepted: {accepted}",
-                    {"name": name, "hint": suggest(name, list(FORMATS)), "accepted": ", ".join(FORMATS)},
-                )
+                hint = suggest(name, list(FORMATS))
+                raise invalid("format", f"unknown payload format {name!r}{hint}; accepted: {', '.join(FORMATS)}")
         return value
 
     @field_validator("negative_kinds")
@@ -160,11 +166,8 @@ class PiiParams(Params):
     def _known_kinds(cls, value: list[str] | None) -> list[str] | None:
         for name in value or []:
             if name not in NEGATIVE_KINDS:
-                raise PydanticCustomError(
-                    "kind",
-                    "unknown look-alike kind {name!r}{hint}; accepted: {accepted}",
-                    {"name": name, "hint": suggest(name, list(NEGATIVE_KINDS)), "accepted": ", ".join(NEGATIVE_KINDS)},
-                )
+                hint = suggest(name, list(NEGATIVE_KINDS))
+                raise invalid("kind", f"unknown look-alike kind {name!r}{hint}; accepted: {', '.join(NEGATIVE_KINDS)}")
         return value
 
 
@@ -177,6 +180,22 @@ def _pick(rng: random.Random, names: list[str], cum: list[float]) -> str:
     if len(names) == 1:
         return names[0]
     return names[bisect.bisect_right(cum, rng.random() * cum[-1])]
+
+
+def _pooled_draws(template: Template) -> Counter[str]:
+    """How many values a sample of ``template`` draws from each Faker pool (identities: per person)."""
+    draws: Counter[str] = Counter()
+    persons: set[int] = set()
+    for part in template.parts:
+        if isinstance(part, str):
+            continue
+        if part.provider in IDENTITY_PROVIDERS:
+            persons.add(part.person)
+        elif part.provider not in NATIVE_PROVIDERS and part.provider not in LOOKALIKES:
+            draws[part.provider] += 1
+    if persons:  # one first name, last name and email domain per person
+        draws.update({part: len(persons) for part in IDENTITY_PARTS})
+    return draws
 
 
 def _faker_value(value: Any) -> str:
@@ -192,22 +211,45 @@ class PiiGenerator(Generator[PiiParams]):
     family = "pii"
     Params = PiiParams
 
+    @classmethod
+    def check_recipe(cls, params: PiiParams, loaded: Any, loc: tuple) -> None:
+        """At `mlp recipe validate` time: template files (file:line), locales and providers, no ``steps:``.
+
+        The same checks as ``fit`` (no pools are filled); problems point at this generator's fields.
+        """
+        problems: list[tuple[tuple, str]] = []
+        model = loaded.model
+        try:
+            cls(params, RunContext(recipe_dir=str(loaded.base_dir), seed=model.seed)).check()
+        except RecipeError as exc:
+            problems.extend((loc + tuple(rel), message) for rel, message in exc.problems or [((), str(exc))])
+        first_pii = next((i for i, g in enumerate(model.generate) if g.generator == cls.name), None)
+        if model.steps and loc == ("generate", first_pii):  # said once, however many pii generators
+            message = (
+                f"steps would rewrite the text of the {cls.name!r} samples ({loaded.where(loc)}) and make their "
+                "spans inexact; remove 'steps:' (generate, export, then augment the exported text if needed)"
+            )
+            problems.append((("steps",), message))
+        if problems:
+            raise RecipeError("invalid pii generator", problems)
+
     def fit(self) -> None:
-        """Load and check the templates, split them by template, and fill the Faker value pools."""
+        """Load and check the templates, split them by template, and plan the Faker value pools."""
+        self.check()
+        self._locales = _cumulative(self.params.locales)
+        self._formats = _cumulative(self.params.formats)
+        self._block_samples = self._plan_blocks()
+        self._fakers: dict[str, Any] = {}
+        self._recent: dict[tuple[str, str], list[tuple[int, list[str]]]] = {}
+
+    def check(self) -> dict[str, Any]:
+        """Load and check every template (files too) and split them; the plan's template counts.
+
+        Raises RecipeError whose message names the file and line and whose ``problems`` point at
+        this generator's fields (``("template_files", k)``, ``("templates", i)``, ``("locales",)``...).
+        """
         params = self.params
-        templates = compile_templates(
-            list(params.templates), params.labels, "inline", [f"recipe templates[{i}]" for i in range(len(params.templates))]
-        )
-        for name in params.template_files:
-            path = Path(name).expanduser()
-            if not path.is_absolute():
-                path = Path(self.context.recipe_dir) / path
-            templates.extend(load_template_file(path, params.labels))
-        seen: dict[str, str] = {}
-        for t in templates:
-            if t.id in seen:
-                raise RecipeError(f"{t.where}: duplicate template id {t.id!r} (first at {seen[t.id]})")
-            seen[t.id] = t.where
+        templates, places = self._load_templates()
         self._splits = self._split(templates)
         allowed = set(params.negative_kinds) if params.negative_kinds is not None else None
         self._pools_for: dict[str, set[str]] = {}
@@ -217,13 +259,15 @@ class PiiGenerator(Generator[PiiParams]):
             positives = [t for t in usable if t.has_pii]
             negatives = [t for t in usable if not t.has_pii and (allowed is None or set(t.kinds or [CONTEXT_WORDS]) <= allowed)]
             if params.negative_share < 1.0 and not positives:
-                raise RecipeError(f"no template with PII for locale {locale!r}: add templates without 'locales:' or with {locale}")
+                message = f"no template with PII for locale {locale!r}: add templates without 'locales:' or with {locale}"
+                raise RecipeError(message, [(("locales",), message)])
             if params.negative_share > 0.0 and not negatives:
-                raise RecipeError(
+                message = (
                     f"negative_share is {params.negative_share} but no look-alike template (no PII placeholder) "
                     f"serves locale {locale!r}" + (f" with kinds {sorted(allowed)}" if allowed is not None else "")
                     + "; add some or set negative_share: 0"
                 )
+                raise RecipeError(message, [(("negative_share",), message)])
             self._by_locale[locale] = (positives, negatives)
             needed = set()
             for t in positives + negatives:
@@ -233,13 +277,54 @@ class PiiGenerator(Generator[PiiParams]):
                     elif p not in NATIVE_PROVIDERS and p not in LOOKALIKES:
                         needed.add(p)
             self._pools_for[locale] = needed
-        self._check_providers(templates)
-        self._pools: dict[str, dict[str, list[str]]] = {}
-        if params.pool_size > 0:
-            self._fill_pools()
-        self._locales = _cumulative(params.locales)
-        self._formats = _cumulative(params.formats)
-        self._fakers: dict[str, Any] = {}
+        self._check_providers(templates, places)
+        return {
+            "templates": len(templates),
+            "split": dict(sorted(Counter(self._splits.values()).items())),
+            "per_locale": {
+                locale: {"pii": len(pos), "negative": len(neg)} for locale, (pos, neg) in self._by_locale.items()
+            },
+        }
+
+    def _load_templates(self) -> tuple[list[Template], list[tuple]]:
+        """Inline and file templates, and the field each comes from (``("templates", i)``, ``("template_files", k)``).
+
+        Every file is read, so one run reports the problems of all of them; ids must be unique overall.
+        """
+        params = self.params
+        inline = [f"templates[{i}]" for i in range(len(params.templates))]
+        templates = compile_templates(list(params.templates), params.labels, inline, [f"recipe {w}" for w in inline])
+        places: list[tuple] = [("templates", i) for i in range(len(templates))]
+        problems: list[tuple[tuple, str]] = []
+        for k, name in enumerate(params.template_files):
+            try:
+                found = load_template_file(self._template_path(name), params.labels)
+            except (RecipeError, InputDataError) as exc:
+                problems.append((("template_files", k), str(exc)))
+                continue
+            except (OSError, ValueError) as exc:  # e.g. a NUL byte in the name
+                problems.append((("template_files", k), f"{name!r}: cannot read templates file: {exc}"))
+                continue
+            templates.extend(found)
+            places.extend([("template_files", k)] * len(found))
+        if not problems:
+            seen: dict[str, str] = {}
+            for t, place in zip(templates, places, strict=True):
+                if t.id in seen:
+                    problems.append((place, f"{t.where}: duplicate template id {t.id!r} (first at {seen[t.id]})"))
+                seen.setdefault(t.id, t.where)
+        if problems:
+            raise RecipeError("\n".join(message for _, message in problems), problems)
+        return templates, places
+
+    def _template_path(self, name: str) -> Path:
+        try:
+            path = Path(os.path.normpath(Path(name).expanduser()))
+        except RuntimeError:  # ~user that does not exist: a plain relative name
+            path = Path(os.path.normpath(name))
+        if not path.is_absolute():
+            path = Path(os.path.normpath(Path(self.context.recipe_dir) / path))
+        return path
 
     def _split(self, templates: list[Template]) -> dict[str, str]:
         """Template id -> train/test: a share of the templates (PII and negatives apart) goes to test."""
@@ -256,7 +341,7 @@ class PiiGenerator(Generator[PiiParams]):
                 splits[tid] = "test" if i < n_test else "train"
         return splits
 
-    def _check_providers(self, templates: list[Template]) -> None:
+    def _check_providers(self, templates: list[Template], places: list[tuple]) -> None:
         """Every Faker provider must exist for its locales and work without arguments."""
         from faker import Faker
 
@@ -266,33 +351,72 @@ class PiiGenerator(Generator[PiiParams]):
                 try:
                     getattr(fake, provider)()
                 except Exception as exc:  # noqa: BLE001 - any failure means the provider is unusable here
-                    user = next((t for t in templates if provider in t.providers), None)
-                    where = f"{user.where}: " if user else ""
-                    raise RecipeError(
+                    at = next((i for i, t in enumerate(templates) if provider in t.providers), None)
+                    where = f"{templates[at].where}: " if at is not None else ""
+                    message = (
                         f"{where}Faker provider {provider!r} does not work for locale {locale!r} "
                         f"without arguments ({type(exc).__name__}: {exc})"
-                    ) from None
+                    )
+                    raise RecipeError(message, [(places[at] if at is not None else ("locales",), message)]) from None
 
-    def _fill_pools(self) -> None:
-        from faker import Faker
+    def _plan_blocks(self) -> dict[tuple[str, str], int]:
+        """Samples per pool block for each (locale, provider): about ``pool_size * pool_reuse`` draws.
 
-        size = self.params.pool_size
+        From the draws a sample makes on average (locale weights, negative share, templates per
+        locale, placeholders per template), so a provider in every template is refreshed every
+        ~2,000 samples by default and a rare one rarely: Faker calls stay ~1/pool_reuse of the draws.
+        """
+        params = self.params
+        draws_per_pool = params.pool_size * params.pool_reuse
+        if draws_per_pool == 0:
+            return {}
+        total = sum(params.locales.values())
+        shares = (1.0 - params.negative_share, params.negative_share)
+        rates: Counter[tuple[str, str]] = Counter()
+        for locale, groups in self._by_locale.items():
+            for group, share in zip(groups, shares, strict=True):
+                for template in group:
+                    weight = params.locales[locale] / total * share / len(group)
+                    for provider, n in _pooled_draws(template).items():
+                        rates[(locale, provider)] += weight * n
+        plan: dict[tuple[str, str], int] = {}
         for locale, providers in self._pools_for.items():
-            fake = Faker(locale)
-            pools = {}
-            for provider in sorted(providers):
-                # Seeded per (seed, locale, provider): a pool does not depend on which others exist.
-                fake.seed_instance(derive_seed(self.context.seed, "pii-pool", locale, provider))
-                method = getattr(fake, provider)
-                pools[provider] = [_faker_value(method()) for _ in range(size)]
-            self._pools[locale] = pools
+            for provider in providers:
+                rate = rates[(locale, provider)]
+                # rate 0: no sample draws it (e.g. only in negatives with negative_share: 0)
+                plan[(locale, provider)] = max(1, math.ceil(draws_per_pool / rate)) if rate > 0 else 1 << 62
+        return plan
 
     def setup(self) -> None:
-        """Per-process Faker instances, only when values come from Faker per sample (pool_size: 0)."""
-        if self.params.pool_size == 0:
+        """Per-process state: Faker instances and pool blocks are made lazily, when a sample needs them."""
+        self._fakers = {}
+        self._recent = {}
+
+    def _faker(self, locale: str) -> Any:
+        fake = self._fakers.get(locale)
+        if fake is None:
             from faker import Faker
 
-            self._fakers = {locale: Faker(locale) for locale in self.params.locales}
+            fake = self._fakers[locale] = Faker(locale)
+        return fake
+
+    def _pool(self, locale: str, provider: str, index: int) -> list[str]:
+        """The pool of values sample ``index`` draws ``provider`` from (its block's, made on first use)."""
+        key = (locale, provider)
+        block = index // self._block_samples[key]
+        recent = self._recent.get(key)
+        if recent:
+            if recent[0][0] == block:
+                return recent[0][1]
+            if len(recent) > 1 and recent[1][0] == block:
+                return recent[1][1]
+        fake = self._faker(locale)
+        # Seeded per (seed, locale, provider, block): a pool depends neither on the worker nor on other pools.
+        fake.seed_instance(derive_seed(self.context.seed, "pii-pool", locale, provider, block))
+        method = getattr(fake, provider)
+        pool = [_faker_value(method()) for _ in range(self.params.pool_size)]
+        self._recent[key] = [(block, pool)] + (recent[:1] if recent else [])  # memory stays flat
+        return pool
 
     def generate(self, index: int, rng: random.Random) -> tuple[dict[str, Any], dict[str, Any]]:
         """Sample ``index``: a template filled, rendered in a payload, with spans and look-alikes."""
@@ -303,21 +427,24 @@ class PiiGenerator(Generator[PiiParams]):
         fmt = _pick(rng, *self._formats)
         fake = None
         if params.pool_size == 0:
-            fake = self._fakers[locale]
+            fake = self._faker(locale)
             fake.seed_instance(rng.getrandbits(64))
+        persons: dict[int, dict[str, str]] = {}
+        used: dict[str, set[str]] = {}
+        values = [
+            part if isinstance(part, str) else self._value(part, locale, index, rng, fake, persons, used, template)
+            for part in template.parts
+        ]
+        # The payload's metadata is drawn after the values: the message is the same in every format.
         head, tail = envelope(fmt, rng)
         escape = ESCAPES[fmt]
         pieces = [head]
         at = len(head)
         spans: list[dict[str, Any]] = []
         lookalikes: list[dict[str, Any]] = []
-        persons: dict[int, dict[str, str]] = {}
-        used: dict[str, set[str]] = {}
-        for part in template.parts:
-            if isinstance(part, str):
-                piece = escape(part)
-            else:
-                piece = escape(self._value(part, locale, rng, fake, persons, used, template))
+        for part, value in zip(template.parts, values, strict=True):
+            piece = escape(value)
+            if isinstance(part, Slot):
                 if part.kind is None:
                     spans.append({"start": at, "end": at + len(piece), "label": part.label, "value": piece})
                 else:
@@ -340,9 +467,9 @@ class PiiGenerator(Generator[PiiParams]):
             provenance["negative_kinds"] = template.kinds or [CONTEXT_WORDS]
         return row, provenance
 
-    def _draw(self, provider: str, locale: str, rng: random.Random, fake: Any) -> str:
+    def _draw(self, provider: str, locale: str, index: int, rng: random.Random, fake: Any) -> str:
         if fake is None:
-            pool = self._pools[locale][provider]
+            pool = self._pool(locale, provider, index)
             return pool[rng.randrange(len(pool))]
         return _faker_value(getattr(fake, provider)())
 
@@ -350,6 +477,7 @@ class PiiGenerator(Generator[PiiParams]):
         self,
         slot: Slot,
         locale: str,
+        index: int,
         rng: random.Random,
         fake: Any,
         persons: dict[int, dict[str, str]],
@@ -360,7 +488,7 @@ class PiiGenerator(Generator[PiiParams]):
         if provider in IDENTITY_PROVIDERS:
             person = persons.get(slot.person)
             if person is None:
-                person = self._person(locale, rng, fake, persons, template)
+                person = self._person(locale, index, rng, fake, persons, template)
                 persons[slot.person] = person
             return person[provider]
         taken = used.setdefault(provider, set())
@@ -370,7 +498,7 @@ class PiiGenerator(Generator[PiiParams]):
             elif provider in NATIVE_PROVIDERS:
                 value = NATIVE_PROVIDERS[provider](rng, locale)
             else:
-                value = self._draw(provider, locale, rng, fake)
+                value = self._draw(provider, locale, index, rng, fake)
             if not self.params.unique or value not in taken:
                 taken.add(value)
                 return value
@@ -381,14 +509,21 @@ class PiiGenerator(Generator[PiiParams]):
         )
 
     def _person(
-        self, locale: str, rng: random.Random, fake: Any, persons: dict[int, dict[str, str]], template: Template
+        self,
+        locale: str,
+        index: int,
+        rng: random.Random,
+        fake: Any,
+        persons: dict[int, dict[str, str]],
+        template: Template,
     ) -> dict[str, str]:
-        names = {p["name"] for p in persons.values()}
+        names = {(p["first_name"], p["last_name"]) for p in persons.values()}
         for _ in range(UNIQUE_TRIES):
-            first = self._draw("first_name", locale, rng, fake)
-            last = self._draw("last_name", locale, rng, fake)
-            if not self.params.unique or f"{first} {last}" not in names:
-                return make_identity(first, last, self._draw("free_email_domain", locale, rng, fake), rng)
+            first = self._draw("first_name", locale, index, rng, fake)
+            last = self._draw("last_name", locale, index, rng, fake)
+            if not self.params.unique or (first, last) not in names:
+                domain = self._draw("free_email_domain", locale, index, rng, fake)
+                return make_identity(first, last, domain, rng, locale)
         raise MlpError(
             f"{template.where}: template {template.id!r} needs {len(names) + 1} different people for locale "
             f"{locale!r}, but {UNIQUE_TRIES} draws found no new name; raise pool_size or set unique: false"
@@ -432,5 +567,14 @@ class PiiGenerator(Generator[PiiParams]):
         total.update({k: dict(sorted(v.items())) for k, v in counters.items()})
         total["templates_used"] = {side: len(ids) for side, ids in templates.items()}
         total["templates_available"] = dict(sorted(Counter(self._splits.values()).items()))
-        total["values"] = f"faker pools of {self.params.pool_size}" if self.params.pool_size else "faker per sample"
+        size, reuse = self.params.pool_size, self.params.pool_reuse
+        total["values"] = (
+            f"faker pools of {size} values, refreshed every {size * reuse:,} draws" if size else "faker per sample"
+        )
         return total
+
+
+def check_pii_templates(loaded: Any, seed: int | None = None) -> list[dict[str, Any]]:
+    """Check the templates of every ``pii`` generator of a loaded augment recipe (no values made)."""
+    context = RunContext(recipe_dir=str(loaded.base_dir), seed=seed if seed is not None else loaded.model.seed)
+    return [PiiGenerator(g._params, context).check() for g in loaded.model.generate if g.generator == PiiGenerator.name]

@@ -16,16 +16,24 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from mlp_cli.augment.pii.values import DEFAULT_LABELS, IDENTITY_PROVIDERS, LOOKALIKES, NATIVE_PROVIDERS
+from mlp_cli.augment.pii.values import DEFAULT_LABELS, IDENTITY_PROVIDERS, LOOKALIKES
 from mlp_cli.augment.registry import suggest
 from mlp_cli.errors import InputDataError, RecipeError
 
 _PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.S)
 _INSIDE = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)(?:#([1-9][0-9]?))?(?::([A-Za-z_][A-Za-z0-9_]*))?\s*")
-_LABEL = re.compile(r"[A-Z][A-Z0-9_]*")
+LABEL_PATTERN = re.compile(r"[A-Z][A-Z0-9_]*")
+
+
+def invalid(kind: str, detail: str) -> PydanticCustomError:
+    """A validation error whose message is ``detail`` verbatim (braces in it are not placeholders)."""
+    return PydanticCustomError(kind, "{detail}", {"detail": detail})
+
 
 # Provider -> label overrides of the recipe being validated (its `labels:`), seen by every template.
-declared_labels: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar("declared_labels", default={})
+declared_labels: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar(
+    "declared_labels", default=None
+)
 
 
 @dataclass(frozen=True)
@@ -89,15 +97,12 @@ _FAKER_PROVIDERS: frozenset[str] | None = None
 
 
 def check_locale(name: str) -> None:
-    """A PydanticCustomError unless Faker has locale ``name``."""
+    """A validation error unless Faker has locale ``name``."""
     from faker.config import AVAILABLE_LOCALES
 
     if name not in AVAILABLE_LOCALES:
-        raise PydanticCustomError(
-            "locale",
-            "unknown Faker locale {name!r}{hint}; e.g. en_US, en_GB, de_DE, fr_FR, es_ES, it_IT, nl_NL",
-            {"name": name, "hint": suggest(name, list(AVAILABLE_LOCALES))},
-        )
+        hint = suggest(name, list(AVAILABLE_LOCALES))
+        raise invalid("locale", f"unknown Faker locale {name!r}{hint}; e.g. en_US, en_GB, de_DE, fr_FR, es_ES, it_IT, nl_NL")
 
 
 def known_labels(labels: dict[str, str]) -> set[str]:
@@ -202,23 +207,25 @@ class TemplateSpec(BaseModel):
     @classmethod
     def _parse(cls, text: str) -> str:
         if not text.strip():
-            raise PydanticCustomError("template", "empty template text")
-        _, problems = parse_template(text, declared_labels.get())
+            raise invalid("template", "empty template text")
+        _, problems = parse_template(text, declared_labels.get() or {})
         if problems:
             offset, message = problems[0]
-            raise PydanticCustomError("template", "{message} (at character {offset})", {"message": message, "offset": offset + 1})
+            raise invalid("template", f"{message} (at character {offset + 1})")
         return text
 
 
-def compile_templates(specs: list[TemplateSpec], labels: dict[str, str], default_id: str, where: list[str]) -> list[Template]:
-    """Parse validated specs into Templates; ids default to ``default_id:N`` (N counts from 1)."""
+def compile_templates(
+    specs: list[TemplateSpec], labels: dict[str, str], default_ids: list[str], where: list[str]
+) -> list[Template]:
+    """Parse validated specs into Templates; a spec without an id gets its entry of ``default_ids``."""
     out = []
-    for n, (spec, place) in enumerate(zip(specs, where), 1):
+    for spec, default_id, place in zip(specs, default_ids, where, strict=True):
         parts, problems = parse_template(spec.text, labels)
         assert not problems, problems  # the spec was validated with the same labels
         out.append(
             Template(
-                id=spec.id or f"{default_id}:{n}",
+                id=spec.id or default_id,
                 text=spec.text,
                 parts=tuple(parts),
                 locales=tuple(spec.locales) if spec.locales else None,
@@ -269,7 +276,7 @@ def _load_text_templates(path: Path, text: str, labels: dict[str, str]) -> list[
         raise RecipeError(_joined(path, problems))
     if not specs:
         raise RecipeError(f"{path}:1:1: no templates in this file (one template per line; '#' starts a comment)")
-    return compile_templates(specs, labels, path.stem, where)
+    return compile_templates(specs, labels, [f"{path.stem}:{w.rsplit(':', 1)[1]}" for w in where], where)
 
 
 def _load_yaml_templates(path: Path, text: str, labels: dict[str, str]) -> list[Template]:
@@ -301,11 +308,10 @@ def _load_yaml_templates(path: Path, text: str, labels: dict[str, str]) -> list[
         declared_labels.reset(token)
     if not spec_file.templates:
         raise RecipeError(format_problems(path, marks, [(("templates",), "empty template list: add at least one template")]))
-    where = []
-    for i in range(len(spec_file.templates)):
-        line, _col = marks.get(("templates", i), (1, 1))
-        where.append(f"{path}:{line}")
-    templates = compile_templates(spec_file.templates, labels, path.stem, where)
+    lines = [marks.get(("templates", i), (1, 1))[0] for i in range(len(spec_file.templates))]
+    templates = compile_templates(
+        spec_file.templates, labels, [f"{path.stem}:{n}" for n in lines], [f"{path}:{n}" for n in lines]
+    )
     seen: dict[str, str] = {}
     for t in templates:
         if t.id in seen:

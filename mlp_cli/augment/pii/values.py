@@ -9,6 +9,7 @@ and values Faker would make depend on today's date (date of birth) are generated
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import ipaddress
 import random
 import re
@@ -74,7 +75,7 @@ _CARD_BRANDS = (
 
 
 def _digits(rng: random.Random, n: int) -> str:
-    return "".join(rng.choice("0123456789") for _ in range(n))
+    return f"{rng.randrange(10**n):0{n}d}"
 
 
 def _group(number: str, rng: random.Random) -> str:
@@ -121,9 +122,12 @@ def date_of_birth(rng: random.Random, locale: str) -> str:
     return day.strftime(rng.choice(styles))
 
 
+_IPV4_FIRST_OCTETS = tuple(n for n in range(1, 224) if n not in (10, 127))
+
+
 def ipv4(rng: random.Random, locale: str) -> str:
     """A public-looking IPv4 address (no 0/10/127/multicast first octet)."""
-    first = rng.choice([n for n in range(1, 224) if n not in (10, 127)])
+    first = rng.choice(_IPV4_FIRST_OCTETS)
     return f"{first}.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
 
 
@@ -145,6 +149,7 @@ NATIVE_PROVIDERS: dict[str, Callable[[random.Random, str], str]] = {
 _ASCII_WORD = re.compile(r"[^a-z0-9]+")
 
 
+@functools.lru_cache(maxsize=1 << 16)  # names come from pools: the same few thousand again and again
 def ascii_slug(text: str) -> str:
     """Lower-case ASCII letters and digits of a name (``Jürgen`` -> ``jurgen``), for emails and usernames."""
     from faker.decode import unidecode
@@ -152,18 +157,26 @@ def ascii_slug(text: str) -> str:
     return _ASCII_WORD.sub("", unidecode(text).lower())
 
 
-def make_identity(first: str, last: str, domain: str, rng: random.Random) -> dict[str, str]:
+# How people build email local parts and usernames from a name (f: first, s: surname, i: initial, n: number).
+_EMAIL_LOCAL_PARTS = ("{f}.{s}", "{f}{s}", "{i}{s}", "{f}.{s}{n}", "{f}_{s}", "{s}.{f}")
+_USERNAMES = ("{f}{s}", "{i}{s}{n}", "{f}_{s}", "{s}{i}", "{f}.{s}", "{f}{n:02d}")
+
+# Locales that write the family name first, without a space (曾玉华).
+_FAMILY_NAME_FIRST = ("zh_", "ja_", "ko_")
+
+
+def make_identity(first: str, last: str, domain: str, rng: random.Random, locale: str = "en_US") -> dict[str, str]:
     """One person: the name, and an email and username derived from it."""
-    f, l = ascii_slug(first), ascii_slug(last)
-    if not f or not l:  # a script unidecode cannot romanise: fall back to a neutral handle
-        f, l = f or "user", l or str(rng.randint(100, 9999))
+    f, s = ascii_slug(first), ascii_slug(last)
+    if not f or not s:  # a script unidecode cannot romanise: fall back to a neutral handle
+        f, s = f or "user", s or str(rng.randint(100, 9999))
     n = rng.randint(1, 99)
-    local = rng.choice((f"{f}.{l}", f"{f}{l}", f"{f[0]}{l}", f"{f}.{l}{n}", f"{f}_{l}", f"{l}.{f}"))
-    username = rng.choice((f"{f}{l}", f"{f[0]}{l}{n}", f"{f}_{l}", f"{l}{f[0]}", f"{f}.{l}", f"{f}{n:02d}"))
+    local = rng.choice(_EMAIL_LOCAL_PARTS).format(f=f, s=s, i=f[0], n=n)
+    username = rng.choice(_USERNAMES).format(f=f, s=s, i=f[0], n=n)
     return {
         "first_name": first,
         "last_name": last,
-        "name": f"{first} {last}",
+        "name": f"{last}{first}" if locale.startswith(_FAMILY_NAME_FIRST) else f"{first} {last}",
         "email": f"{local}@{domain}",
         "username": username,
         "user_name": username,
