@@ -15,12 +15,12 @@ from mlp_cli.cli.common import (
     OutOpt,
     OverwriteOpt,
     QuietOpt,
-    RichProgress,
     SeedOpt,
     WorkersOpt,
     guarded,
     report_run,
     run_options,
+    run_reported,
 )
 
 
@@ -58,12 +58,7 @@ def augment(
             report = write_preview(loaded, options, preview, preview_count)
             report_run(report, json_out, quiet)
             return
-        progress = RichProgress(quiet, show_bar=not json_out)
-        try:
-            report = run_augment(loaded, options, progress)
-        finally:
-            progress.stop()
-        report_run(report, json_out, quiet)
+        run_reported(lambda progress: run_augment(loaded, options, progress), json_out, quiet)
 
     guarded("augment", body, json_out)
 

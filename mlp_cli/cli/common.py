@@ -160,6 +160,16 @@ class RichProgress:
                 warn(note)
 
 
+def run_reported(run: Callable[[RichProgress], Any], json_out: bool, quiet: bool) -> None:
+    """Run a core entry point with a progress bar (hidden for --json/--quiet), then print its summary."""
+    progress = RichProgress(quiet, show_bar=not json_out)
+    try:
+        report = run(progress)
+    finally:
+        progress.stop()
+    report_run(report, json_out, quiet)
+
+
 def report_run(report: Any, json_out: bool, quiet: bool, progress: RichProgress | None = None) -> None:
     """Print the summary: JSON on stdout, or a short table on stderr."""
     if progress is not None:

@@ -16,12 +16,11 @@ from mlp_cli.cli.common import (
     OutOpt,
     OverwriteOpt,
     QuietOpt,
-    RichProgress,
     SeedOpt,
     WorkersOpt,
     guarded,
-    report_run,
     run_options,
+    run_reported,
 )
 
 
@@ -98,12 +97,7 @@ def curriculum(
             format=out_format.value if out_format else None,
             chart=chart,
         )
-        progress = RichProgress(quiet or json_out)
-        try:
-            report = run_curriculum(loaded, options, progress, overrides)
-        finally:
-            progress.stop()
-        report_run(report, json_out, quiet)
+        run_reported(lambda progress: run_curriculum(loaded, options, progress, overrides), json_out, quiet)
 
     guarded("curriculum", body, json_out)
 

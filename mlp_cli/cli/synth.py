@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -15,13 +15,12 @@ from mlp_cli.cli.common import (
     OutOpt,
     OverwriteOpt,
     QuietOpt,
-    RichProgress,
     SeedOpt,
     WorkersOpt,
     absolute,
     guarded,
-    report_run,
     run_options,
+    run_reported,
 )
 
 app = typer.Typer(help="Synthesize labelled data: fake PII with exact spans, and its exports.", no_args_is_help=True)
@@ -57,14 +56,13 @@ def pii(
         loaded = load_recipe(recipe, kind="augment")
         if not any(g.generator == "pii" for g in loaded.model.generate):
             raise UsageError(f"{recipe}: no 'generator: pii' in its generate: list; run it with: mlp augment {recipe}")
-        progress = RichProgress(quiet or json_out)
-        try:
+        def run(progress: Any) -> Any:
             report = run_augment(loaded, run_options(input, out, seed, workers, limit, overwrite, dry_run), progress)
-            if dry_run:  # also check the template files, which a dry run of `mlp augment` does not read
+            if dry_run:  # also count templates per split and locale (the plan of a PII run)
                 report.extra["pii_templates"] = check_pii_templates(loaded, seed)
-        finally:
-            progress.stop()
-        report_run(report, json_out, quiet)
+            return report
+
+        run_reported(run, json_out, quiet)
 
     guarded("synth pii", body, json_out)
 
@@ -92,14 +90,13 @@ def export(
 
         if on_error not in ("fail", "skip"):
             raise UsageError(f"--on-error {on_error!r}{suggest(on_error, ['fail', 'skip'])}: use fail or skip")
-        progress = RichProgress(quiet or json_out)
-        try:
-            report = export_samples(
+        run_reported(
+            lambda progress: export_samples(
                 absolute(samples), absolute(out), to, overwrite=overwrite, on_error=on_error, limit=limit, progress=progress
-            )
-        finally:
-            progress.stop()
-        report_run(report, json_out, quiet)
+            ),
+            json_out,
+            quiet,
+        )
 
     guarded("synth export", body, json_out)
 
