@@ -189,14 +189,17 @@ def _tfidf(spec: EncoderSpec, anchors: Sequence[str], documents: Sequence[str], 
         d = vectorizer.fit_transform(docs).tocsr()
     except ValueError as exc:  # e.g. every document is empty or a stop word
         raise InputDataError(f"tfidf cannot build a vocabulary from the corpus: {exc}") from None
-    a = vectorizer.transform([spec.query_prompt + t for t in anchors]).tocsr()
+    if anchors:
+        a = vectorizer.transform([spec.query_prompt + t for t in anchors]).tocsr()
+    else:  # predictions mode: the queries are pool rows
+        a = d[:0]
     if spec.dims:
         from sklearn.decomposition import TruncatedSVD
 
         dims = min(spec.dims, max(1, d.shape[1] - 1), d.shape[0])
         svd = TruncatedSVD(n_components=dims, random_state=seed & 0xFFFFFFFF)
         d = _unit_rows(svd.fit_transform(d).astype(np.float32))
-        a = _unit_rows(svd.transform(a).astype(np.float32))
+        a = _unit_rows(svd.transform(a).astype(np.float32)) if a.shape[0] else d[:0]
     cache.put(a_key, a)
     cache.put(d_key, d)
     return Encoded(a, d, dense=bool(spec.dims), cache_misses=2)
@@ -217,6 +220,9 @@ def _sentence_transformers(
             out[role] = found
             hits += 1
             continue
+        if not texts:
+            out[role] = np.zeros((0, 0), dtype=np.float32)
+            continue
         misses += 1
         if model is None:
             model = _load_model(model_dir, spec.device)
@@ -230,7 +236,8 @@ def _sentence_transformers(
         ).astype(np.float32, copy=False)
         cache.put(key, vectors)
         out[role] = vectors
-    return Encoded(out["a"], out["d"], dense=True, cache_hits=hits, cache_misses=misses)
+    anchors_vectors = out["a"] if out["a"].size or not len(out["d"]) else out["d"][:0]
+    return Encoded(anchors_vectors, out["d"], dense=True, cache_hits=hits, cache_misses=misses)
 
 
 def _load_model(model_dir: Path, device: str) -> Any:
@@ -324,15 +331,4 @@ def _unit_rows_if_needed(x: np.ndarray, chunk: int = 65536) -> np.ndarray:
         if not np.allclose(norms[norms > 0], 1.0, atol=1e-3):
             return _unit_rows(np.asarray(x, dtype=np.float32))
     return x
-
-
-def similarity_rows(vectors: Any, rows_a: Sequence[int], rows_b: Sequence[int]) -> np.ndarray:
-    """Dot products of row pairs (a[i], b[i]) of one matrix, dense or sparse."""
-    if len(rows_a) == 0:
-        return np.zeros(0, dtype=np.float32)
-    if isinstance(vectors, np.ndarray):
-        return np.einsum("ij,ij->i", np.asarray(vectors[list(rows_a)]), np.asarray(vectors[list(rows_b)]))
-    a = vectors[list(rows_a)]
-    b = vectors[list(rows_b)]
-    return np.asarray(a.multiply(b).sum(axis=1)).ravel().astype(np.float32)
 

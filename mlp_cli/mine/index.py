@@ -20,9 +20,12 @@ import numpy as np
 from mlp_cli.errors import MlpError
 from mlp_cli.runtime.parallel import chunked, ordered_map
 
-# Rows longer than this use a sampled threshold before the exact top-k (see _topk_rows).
-_SAMPLED_TOPK_MIN = 65536
-_SAMPLE_STRIDE = 16
+# Long rows are reduced to maxima of blocks this wide before the exact top-k (see _topk_rows).
+_BLOCK = 256
+# Exact search tiles: query rows per product, and the fewest corpus columns a tile may have.
+_QUERY_ROWS = 512
+_MIN_COLUMNS = 4096
+ANNOY_QUERIES_PER_WORKER = 2000
 
 
 @dataclass
@@ -47,38 +50,74 @@ def _sort_rows(idx: np.ndarray, sc: np.ndarray) -> tuple[np.ndarray, np.ndarray]
 def _topk_rows(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Indices and scores of the k best entries of each row of a (c, n) score block.
 
-    A full ``argpartition`` over a million-wide row costs a large share of the matrix product, so
-    long rows first take a threshold from a strided sample (chosen to let about 2k entries through),
-    then partition only the survivors; a row where fewer than k survive falls back to the full
-    partition, so the result is always exact.
+    A full ``argpartition`` of million-wide rows costs a large share of the matrix product, so
+    long rows are cut into blocks of ``_BLOCK`` entries and reduced to their maxima in one pass.
+    The k-th largest block maximum is a score that at least k entries reach (each of those maxima
+    is one), and only blocks whose maximum reaches it can hold an entry that does: only those few
+    blocks are searched. The result is exact, never an approximation.
     """
     c, n = scores.shape
     k = min(k, n)
-    if n < _SAMPLED_TOPK_MIN or k * 8 * _SAMPLE_STRIDE > n:
+    blocks = n // _BLOCK
+    if blocks < 4 * k:
         part = np.argpartition(scores, n - k, axis=1)[:, n - k :]
         return _sort_rows(part.astype(np.int64), np.take_along_axis(scores, part, axis=1))
-    sample = scores[:, ::_SAMPLE_STRIDE]
-    j = min(sample.shape[1] - 1, (2 * k) // _SAMPLE_STRIDE + 8)
-    threshold = np.partition(sample, sample.shape[1] - 1 - j, axis=1)[:, sample.shape[1] - 1 - j]
+    tail_start = blocks * _BLOCK
+    main = scores[:, :tail_start].reshape(c, blocks, _BLOCK)
+    maxima = main.max(axis=2)
+    threshold = np.partition(maxima, blocks - k, axis=1)[:, blocks - k]
+    offsets = np.arange(_BLOCK)
     out_idx = np.empty((c, k), dtype=np.int64)
     out_sc = np.empty((c, k), dtype=np.float32)
     for r in range(c):
-        row = scores[r]
-        cand = np.flatnonzero(row >= threshold[r])
-        if len(cand) < k:
-            cand = np.argpartition(row, n - k)[n - k :]
-        elif len(cand) > k:
-            vals = row[cand]
-            cand = cand[np.argpartition(vals, len(cand) - k)[len(cand) - k :]]
-        out_idx[r] = cand
-        out_sc[r] = row[cand]
+        hot = np.flatnonzero(maxima[r] >= threshold[r])
+        cand = (hot[:, None] * _BLOCK + offsets).ravel()
+        vals = main[r, hot].ravel()
+        if tail_start < n:  # the last, partial block
+            cand = np.concatenate([cand, np.arange(tail_start, n)])
+            vals = np.concatenate([vals, scores[r, tail_start:]])
+        keep = np.argpartition(vals, len(vals) - k)[len(vals) - k :]
+        out_idx[r] = cand[keep]
+        out_sc[r] = vals[keep]
     return _sort_rows(out_idx, out_sc)
+
+
+def _tiles(n_queries: int, n_corpus: int, memory_mb: int, sparse: bool) -> tuple[int, int]:
+    """(query rows, corpus columns) of one tile of scores that fits in ``memory_mb``.
+
+    Dense products run faster with a few hundred query rows at a time than with a handful, so a
+    large corpus is cut into column blocks rather than shrinking the query chunk. Sparse products
+    keep whole rows (scipy's product is not tiled).
+    """
+    budget = memory_mb << 20
+    if sparse:
+        return max(1, min(n_queries, budget // (4 * n_corpus))), n_corpus
+    rows = max(1, min(n_queries, _QUERY_ROWS))
+    columns = budget // (4 * rows)
+    floor = min(n_corpus, _MIN_COLUMNS)
+    if columns < floor:
+        columns = floor
+        rows = max(1, min(rows, budget // (4 * columns)))
+    return rows, min(columns, n_corpus)
+
+
+def _merge(best: tuple[np.ndarray, np.ndarray] | None, idx: np.ndarray, sc: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The k best of two per-row candidate sets."""
+    if best is None:
+        return idx, sc
+    idx = np.concatenate([best[0], idx], axis=1)
+    sc = np.concatenate([best[1], sc], axis=1)
+    if sc.shape[1] > k:
+        keep = np.argpartition(sc, sc.shape[1] - k, axis=1)[:, sc.shape[1] - k :]
+        idx, sc = np.take_along_axis(idx, keep, axis=1), np.take_along_axis(sc, keep, axis=1)
+    return idx, sc
 
 
 def exact_search(queries: Any, corpus: Any, k: int, memory_mb: int = 256, progress: Any = None) -> Neighbours:
     """Exact top-k by dot product (cosine on normalised vectors), dense or sparse inputs.
 
-    Memory beyond the inputs is one chunk of scores: ``memory_mb`` MiB (at least one query row).
+    Memory beyond the inputs is one tile of scores, ``memory_mb`` MiB (at least one query row
+    by a few thousand corpus columns); each tile's top k are merged into the running best.
     """
     n_queries, n_corpus = queries.shape[0], corpus.shape[0]
     k = min(k, n_corpus)
@@ -86,26 +125,34 @@ def exact_search(queries: Any, corpus: Any, k: int, memory_mb: int = 256, progre
     scores = np.full((n_queries, k), -np.inf, dtype=np.float32)
     if n_queries == 0 or k == 0:
         return Neighbours(indices, scores, {"index": "exact", "k": k})
-    rows = max(1, min(n_queries, (memory_mb << 20) // (4 * n_corpus)))
     sparse = not isinstance(corpus, np.ndarray)
+    rows, columns = _tiles(n_queries, n_corpus, memory_mb, sparse)
     if sparse:
         corpus_t = corpus.T.tocsc()
     else:
         corpus = _as_dense(corpus)
-        buffer = np.empty((rows, n_corpus), dtype=np.float32)
+        buffer = np.empty(rows * columns, dtype=np.float32)
     for start in range(0, n_queries, rows):
         stop = min(n_queries, start + rows)
         if sparse:
             block = (queries[start:stop] @ corpus_t).toarray().astype(np.float32, copy=False)
+            best = _topk_rows(block, k)
         else:
-            block = buffer[: stop - start]
-            np.matmul(_as_dense(queries[start:stop]), corpus.T, out=block)
-        idx, sc = _topk_rows(block, k)
+            chunk = _as_dense(queries[start:stop])
+            best = None
+            for first in range(0, n_corpus, columns):
+                last = min(n_corpus, first + columns)
+                tile = buffer[: (stop - start) * (last - first)].reshape(stop - start, last - first)
+                np.matmul(chunk, corpus[first:last].T, out=tile)
+                idx, sc = _topk_rows(tile, min(k, last - first))
+                best = _merge(best, idx + first, sc, k)
+        assert best is not None
+        idx, sc = _sort_rows(*best)
         indices[start:stop] = idx
         scores[start:stop] = sc
         if progress is not None:
             progress.advance(stop - start)
-    return Neighbours(indices, scores, {"index": "exact", "k": k, "chunk_rows": rows})
+    return Neighbours(indices, scores, {"index": "exact", "k": k, "chunk_rows": rows, "block_columns": columns})
 
 
 def fingerprint(matrix: np.ndarray) -> str:
@@ -190,7 +237,9 @@ def annoy_search(
     scores = np.full((len(queries), k), -np.inf, dtype=np.float32)
     started = time.perf_counter()
     rows = enumerate(queries)
-    chunk_size = max(16, min(1024, math.ceil(len(queries) / max(1, workers * 8))))
+    # A query takes about a millisecond: fewer than this many per process do not pay for a process.
+    workers = max(1, min(workers, math.ceil(len(queries) / ANNOY_QUERIES_PER_WORKER)))
+    chunk_size = max(16, min(1024, math.ceil(len(queries) / (workers * 8))))
     position = 0
     for result in ordered_map(_annoy_query, chunked(rows, chunk_size), workers, _annoy_init, ((index, corpus, k, search_k),)):
         for found, sc in result:
@@ -206,6 +255,7 @@ def annoy_search(
         "k": k,
         "n_trees": n_trees,
         "search_k": search_k,
+        "workers": workers,
         "metric": metric,
         "path": str(path),
         "reused": reused,
@@ -219,7 +269,7 @@ def window_recall(exact: Neighbours, approx: Neighbours, window: tuple[int, int]
     """Share of the exact search's in-window neighbours that the approximate search also found."""
     low, high = window
     found = total = 0
-    for e_row, a_row in zip(exact.indices, approx.indices):
+    for e_row, a_row in zip(exact.indices, approx.indices, strict=True):
         wanted = {int(i) for i in e_row[low - 1 : high] if i >= 0}
         total += len(wanted)
         found += len(wanted & {int(i) for i in a_row if i >= 0})

@@ -225,7 +225,7 @@ def run_predictions(loaded: LoadedRecipe, options: RunOptions, progress: Progres
         if neighbours is None:
             continue
         found = 0
-        for rank, (nrow, score) in enumerate(zip(neighbours.indices[n], neighbours.scores[n]), 1):
+        for rank, (nrow, score) in enumerate(zip(neighbours.indices[n], neighbours.scores[n], strict=True), 1):
             if nrow < 0 or found >= spec.k:
                 break
             if int(nrow) == row:

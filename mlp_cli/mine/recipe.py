@@ -175,7 +175,10 @@ class MineRecipe(StrictModel):
 
         problems: list[tuple[tuple, str]] = []
         if self.pairs is None and self.predictions is None:
-            problems.append(((), "a mine-negatives recipe needs 'pairs:' (or 'predictions:' with a 'corpus:' pool)"))
+            problems.append(
+                ((), "nothing to mine: give pairs (--pairs or 'pairs:'), or predictions (--from-predictions "
+                 "or 'predictions:') with a pool (--pool or 'corpus:')")
+            )
         if self.pairs is not None and self.predictions is not None:
             problems.append((("predictions",), "use either 'pairs:' or 'predictions:', not both"))
         if self.predictions is not None and self.corpus is None:

@@ -74,8 +74,10 @@ SETTINGS: dict[str, tuple[str, ...]] = {
     "workers": ("workers",),
 }
 
-# Anchors per sampling chunk; fewer anchors than this per worker do not pay for a process.
+# Anchors per sampling chunk, and the fewest anchors per worker process: sampling takes well under
+# a millisecond per anchor, so a smaller share does not pay for starting a process.
 CHUNK_ANCHORS = 256
+MIN_ANCHORS_PER_WORKER = 4096
 
 
 def recipe_with_overrides(
@@ -125,7 +127,8 @@ def recipe_with_overrides(
             if flag is not None:
                 lines.append(f"{flag}: {msg}")
             elif loaded is None:
-                lines.append(f"{'.'.join(str(p) for p in loc) or 'settings'}: {msg}")
+                dotted = ".".join(str(p) for p in loc)
+                lines.append(f"{dotted}: {msg}" if dotted else msg)
             else:
                 rest.append((loc, msg))
         if rest:
@@ -516,7 +519,7 @@ def _run_pairs(loaded: LoadedRecipe, options: RunOptions, progress: Progress) ->
     job.prepare()
     removed: Counter = Counter()
     totals = Counter()
-    sample_workers = max(1, min(workers, math.ceil(len(groups) / CHUNK_ANCHORS)))
+    sample_workers = max(1, min(workers, math.ceil(len(groups) / MIN_ANCHORS_PER_WORKER)))
     sample_started = time.perf_counter()
     report.outputs = [str(out)]
     with atomic_file(out, options.overwrite) as tmp, RowWriter(tmp, out_format) as writer:

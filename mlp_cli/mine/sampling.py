@@ -6,8 +6,9 @@ text, positive number), so the output does not depend on workers, chunking or ``
 Filters, in the order they apply to each candidate:
 ``anchor_itself`` (same id or same normalised text as the anchor), ``known_positive`` (an id or
 normalised text among the anchor's positives), ``batch_positive`` (a positive of another anchor in
-the same batch, when asked), ``max_score`` / ``min_score``, ``near_duplicate`` (similarity to one of
-the anchor's positives at or above the threshold), then per positive ``absolute_margin`` and
+the same batch, when asked), ``max_score`` / ``min_score``, ``duplicate_text`` (a second copy of a
+sentence already offered), ``near_duplicate`` (similarity to one of the anchor's positives at or
+above the threshold), then per positive ``absolute_margin`` and
 ``relative_margin`` (NV-Retriever's rule: ``relative_margin: 0.05`` drops candidates scoring above
 95% of the positive's score).
 """
@@ -22,7 +23,6 @@ from typing import Any
 
 import numpy as np
 
-from mlp_cli.mine.encoders import similarity_rows
 from mlp_cli.mine.formats import Negative, format_rows
 from mlp_cli.mine.recipe import SamplingSpec
 from mlp_cli.runtime.seeding import item_numpy, item_random
@@ -93,7 +93,6 @@ class AnchorResult:
     easy: int = 0
     short: int = 0  # positives that got fewer negatives than asked
     dropped_rows: int = 0  # n-tuple rows left out for lack of negatives
-    negatives: list[tuple[str, str]] = field(default_factory=list)  # (anchor text, negative id) per emitted negative
 
 
 def _excluded(job: MiningJob, g: int, row: int, anchor_norm: str, removed: Counter) -> bool:
@@ -132,9 +131,37 @@ def _near_duplicates(job: MiningJob, group: AnchorGroup, rows: list[int]) -> np.
         return np.zeros(len(rows), dtype=bool)
     best = np.full(len(rows), -np.inf, dtype=np.float32)
     for prow in group.positive_rows:
-        sims = similarity_rows(job.document_vectors, rows, [prow] * len(rows))
-        best = np.maximum(best, sims)
+        best = np.maximum(best, row_dots(job.document_vectors, prow, job.document_vectors, rows))
     return best >= threshold
+
+
+_SCRATCH: dict[int, np.ndarray] = {}
+
+
+def row_dots(queries: Any, q: int, docs: Any, rows: Any) -> np.ndarray:
+    """Dot products of row ``q`` of ``queries`` with rows ``rows`` of ``docs`` (dense or CSR).
+
+    The sparse path scatters the query row into a reused dense buffer and gathers the documents'
+    non-zeros: scipy's product would transpose (and so visit the whole vocabulary) on every call.
+    """
+    rows = np.asarray(rows, dtype=np.int64)
+    if isinstance(docs, np.ndarray):
+        return np.asarray(docs[rows] @ np.asarray(queries[q], dtype=np.float32), dtype=np.float32)
+    width = docs.shape[1]
+    buf = _SCRATCH.get(width)
+    if buf is None:
+        buf = _SCRATCH[width] = np.zeros(width, dtype=np.float32)
+    start, stop = queries.indptr[q], queries.indptr[q + 1]
+    q_cols = queries.indices[start:stop]
+    buf[q_cols] = queries.data[start:stop]
+    starts = docs.indptr[rows]
+    lengths = docs.indptr[rows + 1] - starts
+    total = int(lengths.sum())
+    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
+    products = docs.data[offsets] * buf[docs.indices[offsets]]
+    buf[q_cols] = 0.0
+    owner = np.repeat(np.arange(len(rows)), lengths)
+    return np.bincount(owner, weights=products, minlength=len(rows)).astype(np.float32)
 
 
 def _margin_ok(s: SamplingSpec, score: float, positive_score: float, removed: Counter) -> bool:
@@ -148,21 +175,8 @@ def _margin_ok(s: SamplingSpec, score: float, positive_score: float, removed: Co
 
 
 def _positive_scores(job: MiningJob, g: int) -> list[float]:
-    group = job.groups[g]
-    a = job.anchor_vectors[g : g + 1]
-    out = []
-    for prow in group.positive_rows:
-        d = job.document_vectors[prow : prow + 1]
-        value = (a @ d.T)
-        out.append(float(value.toarray()[0, 0] if hasattr(value, "toarray") else np.asarray(value)[0, 0]))
-    return out
-
-
-def _anchor_scores(job: MiningJob, g: int, rows: np.ndarray) -> np.ndarray:
-    a = job.anchor_vectors[g : g + 1]
-    d = job.document_vectors[rows]
-    value = a @ d.T
-    return np.asarray(value.toarray() if hasattr(value, "toarray") else value, dtype=np.float32).ravel()
+    """The anchor's score with each of its positives."""
+    return [float(x) for x in row_dots(job.anchor_vectors, g, job.document_vectors, job.groups[g].positive_rows)]
 
 
 def mine_anchor(job: MiningJob, g: int) -> AnchorResult:
@@ -177,6 +191,7 @@ def mine_anchor(job: MiningJob, g: int) -> AnchorResult:
     top_scores = job.neighbour_scores[g]
     # Hard candidates: inside the window, through the anchor-level filters.
     cand: list[tuple[int, int, float]] = []  # (rank, row, score)
+    taken: set[str] = set()  # normalised texts already offered: a corpus may repeat a sentence
     for rank in range(low, min(high, len(top)) + 1):
         row = int(top[rank - 1])
         if row < 0:
@@ -184,14 +199,18 @@ def mine_anchor(job: MiningJob, g: int) -> AnchorResult:
         score = float(top_scores[rank - 1])
         if _excluded(job, g, row, anchor_norm, removed) or not _score_bounds(s, score, removed):
             continue
+        if job.corpus_norms[row] in taken:
+            removed["duplicate_text"] += 1
+            continue
+        taken.add(job.corpus_norms[row])
         cand.append((rank, row, score))
     dup = _near_duplicates(job, group, [r for _, r, _ in cand])
     removed["near_duplicate"] += int(dup.sum())
-    cand = [c for c, d in zip(cand, dup) if not d]
+    cand = [c for c, d in zip(cand, dup, strict=True) if not d]
     positive_scores = _positive_scores(job, g)
     top_rows = {int(r) for r in top if r >= 0}
     n_easy_target = round(s.hard * s.easy_to_hard)
-    for p, (positive, positive_score) in enumerate(zip(group.positives, positive_scores)):
+    for p, (positive, positive_score) in enumerate(zip(group.positives, positive_scores, strict=True)):
         eligible = [c for c in cand if _margin_ok(s, c[2], positive_score, removed)]
         if s.strategy == "top" or len(eligible) <= s.hard:
             hard = eligible[: s.hard]
@@ -200,7 +219,7 @@ def mine_anchor(job: MiningJob, g: int) -> AnchorResult:
             hard = sorted(rng.sample(eligible, s.hard))
         chosen = [Negative(row, job.corpus_ids[row], job.corpus_texts[row], rank, score, "hard") for rank, row, score in hard]
         n_easy = round(len(chosen) * s.easy_to_hard)
-        easy = _easy_negatives(job, g, p, n_easy, anchor_norm, top_rows, positive_score, removed)
+        easy = _easy_negatives(job, g, p, n_easy, anchor_norm, top_rows, {job.corpus_norms[n.row] for n in chosen}, positive_score, removed)
         chosen.extend(easy)
         wanted = s.hard + n_easy_target
         if len(chosen) < wanted:
@@ -213,7 +232,6 @@ def mine_anchor(job: MiningJob, g: int) -> AnchorResult:
             continue
         result.hard += len(hard)
         result.easy += len(easy)
-        result.negatives.extend((group.text, n.id) for n in chosen)
         provenance = {
             "anchor_id": group.anchor_id,
             "positive_id": group.positive_ids[p],
@@ -267,6 +285,7 @@ def _easy_negatives(
     count: int,
     anchor_norm: str,
     top_rows: set[int],
+    taken: set[str],
     positive_score: float,
     removed: Counter,
 ) -> list[Negative]:
@@ -294,20 +313,27 @@ def _easy_negatives(
             seen.add(row)
             if _excluded(job, g, row, anchor_norm, removed):
                 continue
+            if job.corpus_norms[row] in taken:
+                removed["duplicate_text"] += 1
+                continue
             batch.append(row)
             if len(batch) >= want:
                 break
         if not batch:
             break
-        scores = _anchor_scores(job, g, np.asarray(batch, dtype=np.int64))
+        scores = row_dots(job.anchor_vectors, g, job.document_vectors, batch)
         dup = _near_duplicates(job, group, batch)
-        for row, score, is_dup in zip(batch, scores, dup):
+        for row, score, is_dup in zip(batch, scores, dup, strict=True):
             if len(picked) >= count:
                 break
             if is_dup:
                 removed["near_duplicate"] += 1
                 continue
+            if job.corpus_norms[row] in taken:  # two copies of one sentence drawn in the same batch
+                removed["duplicate_text"] += 1
+                continue
             if not _score_bounds(s, float(score), removed) or not _margin_ok(s, float(score), positive_score, removed):
                 continue
+            taken.add(job.corpus_norms[row])
             picked.append(Negative(row, job.corpus_ids[row], job.corpus_texts[row], None, float(score), "easy"))
     return picked
