@@ -120,3 +120,20 @@ def test_field_dropout_needs_exactly_one_target():
         FieldDropout.Params(fields=["a"], field="b")
     with pytest.raises(ValueError):
         FieldDropout.Params()
+
+
+@pytest.mark.parametrize("name", ["keyboard", "ocr"])
+def test_lean_substitute_gives_exactly_nlpaugs_output(name):
+    """The lean path must reproduce nlpaug's own substitute() for the same random state."""
+    from mlp_cli.augment.noise_nlpaug import substitute_chars
+    from mlp_cli.runtime.seeding import seed_global_state
+    from tests.test_menu_texts import TEXTS
+
+    aug = make(name, {"aug_word_p": 0.3, "aug_char_p": 0.3})
+    aug.setup()
+    nl = aug._aug
+    for seed, text in enumerate(TEXTS * 3):
+        seed_global_state(seed)
+        expected = nl.substitute(nl.clean(text))
+        seed_global_state(seed)
+        assert substitute_chars(nl, nl.clean(text)) == expected, text
