@@ -55,6 +55,10 @@ class Job:
     jsonl: bool
     collect: bool
 
+    @property
+    def provenance_key(self) -> str:
+        return json.dumps(self.provenance_field, ensure_ascii=False)
+
 
 @dataclass
 class ItemResult:
@@ -108,7 +112,7 @@ def _emit(job: Job, data: dict[str, Any], provenance: dict[str, Any]) -> tuple[b
         # not provenance) and, with provenance spliced in, the line dumps_row(out) would give.
         content = dumps_row(data)
         digest = hashlib.blake2b(content.encode("utf-8"), digest_size=16).digest() if job.dedupe else None
-        line = f"{content[:-2]},{json.dumps(field, ensure_ascii=False)}:{dumps_row(provenance)[:-1]}}}\n"
+        line = f"{content[:-2]},{job.provenance_key}:{dumps_row(provenance)[:-1]}}}\n"
         return digest, line
     digest = None
     if job.dedupe:

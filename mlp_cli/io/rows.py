@@ -243,9 +243,13 @@ def _iter_parquet(source: RowSource) -> Iterator[Row | BadRow]:
 # Writers
 
 
+# One encoder for every row: json.dumps with options builds a new encoder per call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
+
+
 def dumps_row(row: dict[str, Any]) -> str:
     """The canonical JSONL line of a row (stable bytes: insertion order, no ASCII escaping)."""
-    return json.dumps(row, ensure_ascii=False, separators=(",", ":"), default=str) + "\n"
+    return _ENCODER.encode(row) + "\n"
 
 
 class RowWriter:
