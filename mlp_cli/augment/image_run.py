@@ -343,13 +343,9 @@ def run_image_augment(
             for results in ordered_map(_process, chunks, workers, _init, (job,)):
                 for result in results:
                     if result.bad is not None:
-                        reason, detail = result.bad
-                        if recipe.on_error == "fail":
-                            raise InputDataError(
-                                f"{result.location}: {reason}: {detail}. Fix or remove the file, or set "
-                                "'on_error: skip' in the recipe to skip bad images (they are counted in the summary)."
-                            )
-                        report.skip(reason, result.location, detail)
+                        report.bad_item(
+                            recipe.on_error, result.location, *result.bad, fix="Fix or remove the file", what="images"
+                        )
                         continue
                     manifest_rows.writelines(result.lines)
                     written += len(result.lines)

@@ -30,6 +30,7 @@ from mlp_cli.runtime.options import NullProgress, Progress, RunOptions
 from mlp_cli.runtime.parallel import AdaptiveChunks, ordered_map, resolve_workers
 from mlp_cli.runtime.seeding import derive_seed, item_random
 
+
 class AugmentFailure(MlpError):
     """An augmenter raised on a row: a bug or an unsupported value, reported with the row."""
 
@@ -320,13 +321,7 @@ def _run_rows(loaded: LoadedRecipe, recipe: AugmentRecipe, options: RunOptions, 
             for item in chunk.items:
                 report.items_in += 1
                 if item.bad is not None:
-                    reason, detail = item.bad
-                    if recipe.on_error == "fail":
-                        raise InputDataError(
-                            f"{item.location}: {reason}: {detail}. Fix the row, or set 'on_error: skip' "
-                            "in the recipe to skip bad rows (they are counted in the summary)."
-                        )
-                    report.skip(reason, item.location, detail)
+                    report.bad_item(recipe.on_error, item.location, *item.bad)
                     continue
                 for digest, payload in item.outputs:
                     if digest is not None:

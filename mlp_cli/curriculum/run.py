@@ -373,12 +373,7 @@ def _scan(
     )
 
     def fail_or_skip(location: str, reason: str, detail: str) -> None:
-        if recipe.on_error == "fail":
-            raise InputDataError(
-                f"{location}: {reason}: {detail}. Fix the row, or set 'on_error: skip' in the recipe "
-                "to skip bad rows (they are counted in the summary)."
-            )
-        report.skip(reason, location, detail)
+        report.bad_item(recipe.on_error, location, reason, detail)
 
     def chunks() -> Iterator[tuple[int, int, int, list[bytes]]]:
         lines_left = limit if limit is not None else math.inf

@@ -15,6 +15,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from mlp_cli.errors import InputDataError
 from mlp_cli.io.atomic import write_text_atomic
 
 # Libraries whose version can change an output; reported when installed.
@@ -92,6 +93,25 @@ class RunReport:
         self.skipped[reason] = self.skipped.get(reason, 0) + 1
         if len(self.skipped_examples) < keep_examples:
             self.skipped_examples.append({"reason": reason, "location": location, "detail": detail})
+
+    def bad_item(
+        self,
+        on_error: str,
+        location: str,
+        reason: str,
+        detail: str,
+        *,
+        fix: str = "Fix the row",
+        skip_how: str = "set 'on_error: skip' in the recipe",
+        what: str = "rows",
+    ) -> None:
+        """Apply the ``on_error`` policy to one bad input item: raise (fail) or count it (skip)."""
+        if on_error == "fail":
+            raise InputDataError(
+                f"{location}: {reason}: {detail}. {fix}, or {skip_how} to skip bad {what} "
+                "(they are counted in the summary)."
+            )
+        self.skip(reason, location, detail)
 
     def summary(self) -> dict[str, Any]:
         """The --json summary: the documented keys first, then family-specific figures."""

@@ -236,12 +236,7 @@ def read_records(
 
 
 def _bad(report: RunReport, on_error: str, location: str, reason: str, detail: str) -> None:
-    if on_error == "fail":
-        raise InputDataError(
-            f"{location}: {reason}: {detail}. Fix the row, or set on_error: skip (--on-error skip) "
-            "to skip bad rows (they are counted in the summary)."
-        )
-    report.skip(reason, location, detail)
+    report.bad_item(on_error, location, reason, detail, skip_how="set on_error: skip (--on-error skip)")
 
 
 def read_corpus(loaded: LoadedRecipe, report: RunReport) -> CorpusData | None:
