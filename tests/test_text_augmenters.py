@@ -29,6 +29,7 @@ CASES: dict[str, tuple[dict, dict]] = {
     "word-delete": ({"aug_p": 0.5}, {"text": "one two three four five six seven eight"}),
     "word-crop": ({"aug_p": 0.5}, {"text": "one two three four five six seven eight"}),
     "spelling": ({"aug_p": 0.5}, {"text": "because they believe the government should receive their opinion"}),
+    "noise-pad": ({"levels": ["whitespace", "printable"], "position": "any"}, {"text": "GET /index.html HTTP/1.1", "label": "benign"}),
 }
 
 
@@ -44,8 +45,46 @@ def run_once(aug, row, seed):
 
 
 def test_every_augmenter_has_a_contract_case():
-    text_family = {n for n, c in AUGMENTERS.items() if c.family == "text"}
-    assert text_family <= set(CASES), f"augmenters without a contract case: {sorted(text_family - set(CASES))}"
+    missing = sorted(set(AUGMENTERS) - set(CASES))
+    assert not missing, f"augmenters without a contract case: {missing}"
+
+
+# Generators: one case each (parameters), checked the same way: same seed and index, same row.
+GENERATOR_CASES: dict[str, dict] = {
+    "token-model": {
+        "corpus": {"path": "samples/sms-sample.tsv", "format": "tsv", "header": False, "columns": ["label", "text"]},
+        "order": 1,
+        "levels": ["uniform", "unigram", "bigram"],
+        "label": "ham",
+    },
+    "pii": {"templates": ["Call {{name}} at {{phone_number}} or mail {{email}}.", "Card {{credit_card_number}}"],
+            "negative_share": 0.0, "test_share": 0.0},
+}
+
+
+def test_every_generator_has_a_contract_case():
+    from mlp_cli.augment.registry import GENERATORS
+
+    missing = sorted(set(GENERATORS) - set(GENERATOR_CASES))
+    assert not missing, f"generators without a contract case: {missing}"
+
+
+@pytest.mark.parametrize("name", sorted(GENERATOR_CASES))
+def test_generator_contract_same_seed_same_row(name):
+    import json
+
+    from mlp_cli.augment.registry import GENERATORS
+    from tests.conftest import ROOT
+
+    cls = GENERATORS[name]
+    gen = cls(cls.Params(**GENERATOR_CASES[name]), RunContext(recipe_dir=str(ROOT), seed=3))
+    gen.fit()
+    gen.setup()
+    rows = [gen.generate(i, random.Random(i)) for i in range(20)]
+    again = [gen.generate(i, random.Random(i)) for i in reversed(range(20))][::-1]
+    assert rows == again  # a row depends on its index and generator only, not on call order
+    assert len({json.dumps(r[0], sort_keys=True) for r in rows}) > 1
+    json.dumps(rows)  # rows and provenance are JSON-serialisable
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
