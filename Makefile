@@ -29,7 +29,8 @@ test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow
 
 lint: $(STAMP)
-	$(BIN)/ruff check mlp_cli tests bench
+	$(BIN)/ruff check mlp_cli tests bench samples
+	$(BIN)/mypy mlp_cli
 
 bench: $(STAMP)
 	for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

@@ -251,14 +251,8 @@ def _run_rows(loaded: LoadedRecipe, recipe: AugmentRecipe, options: RunOptions, 
         seed=seed,
         input_override=str(options.input) if (source is None and options.input) else None,
     )
-    steps = []
-    for step in recipe.steps:
-        cls = AUGMENTERS[step.augmenter]
-        steps.append((cls(step._params, context), step.p))
-    generators = []
-    for gen_spec in recipe.generate:
-        cls = GENERATORS[gen_spec.generator]
-        generators.append(cls(gen_spec._params, context))
+    steps = [(AUGMENTERS[step.augmenter](step._params, context), step.p) for step in recipe.steps]
+    generators = [GENERATORS[spec.generator](spec._params, context) for spec in recipe.generate]
     if options.dry_run:
         report.dry_run = True
         report.extra["plan"] = {

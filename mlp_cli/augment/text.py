@@ -137,6 +137,7 @@ class FieldDropout(Augmenter[FieldDropoutParams]):
         return [s for s in value.split(self.params.separator)]
 
     def sample(self, row: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+        candidates: list[Any]  # field names, or segment positions
         if self.params.fields is not None:
             candidates = [f for f in self.params.fields if f in row]
         else:

@@ -172,7 +172,6 @@ def _iter_csv(source: RowSource, fmt: str) -> Iterator[Row | BadRow]:
     if quoting == "auto":
         # Most TSV files in ML (SMS Spam, WikiQA) are raw tab-split text with stray quotes.
         quoting = "none" if fmt == "tsv" else "minimal"
-    qmode = csv.QUOTE_NONE if quoting == "none" else csv.QUOTE_MINIMAL
     bad: list[tuple[int, str]] = []
 
     def lines() -> Iterator[str]:
@@ -183,7 +182,9 @@ def _iter_csv(source: RowSource, fmt: str) -> Iterator[Row | BadRow]:
             else:
                 yield text
 
-    reader = csv.reader(lines(), delimiter=delimiter, quoting=qmode)
+    reader = csv.reader(
+        lines(), delimiter=delimiter, quoting=csv.QUOTE_NONE if quoting == "none" else csv.QUOTE_MINIMAL
+    )
     columns: list[str] | None = list(source.columns) if source.columns else None
     index = 0
     try:
@@ -309,12 +310,13 @@ class RowWriter:
 
         if not self._pending:
             return
-        if self._parquet is None:
+        writer = self._parquet
+        if writer is None:
             table = pa.Table.from_pylist(self._pending)
-            self._parquet = pq.ParquetWriter(self.path, table.schema)
+            writer = self._parquet = pq.ParquetWriter(self.path, table.schema)
         else:
-            table = pa.Table.from_pylist(self._pending, schema=self._parquet.schema)
-        self._parquet.write_table(table)
+            table = pa.Table.from_pylist(self._pending, schema=writer.schema)
+        writer.write_table(table)
         self._pending = []
 
     def close(self) -> None:

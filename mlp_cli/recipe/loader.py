@@ -11,6 +11,7 @@ import difflib
 import importlib
 import types
 import typing
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -199,7 +200,7 @@ def _collect_marks(node: yaml.Node, loc: Loc, marks: dict[Loc, tuple[int, int]])
             _collect_marks(item, loc + (i,), marks)
 
 
-def _explain(root: type[BaseModel], err: dict[str, Any]) -> str:
+def _explain(root: type[BaseModel], err: Mapping[str, Any]) -> str:
     """A pydantic error in words a recipe author understands, with "did you mean"."""
     kind = err.get("type", "")
     loc = tuple(err.get("loc", ()))

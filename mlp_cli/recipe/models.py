@@ -7,6 +7,7 @@ augmenters and generators are validated by their own schemas (see ``augment/regi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
@@ -145,7 +146,8 @@ class AugmentRecipe(StrictModel):
     def resolved(self) -> dict[str, Any]:
         """The recipe as data with every default filled in, augmenter parameters included."""
         data = self.model_dump(mode="json")
-        for section, items in (("steps", self.steps), ("generate", self.generate)):
+        sections: list[tuple[str, Sequence[StepSpec | GenerateSpec]]] = [("steps", self.steps), ("generate", self.generate)]
+        for section, items in sections:
             for i, item in enumerate(items):
                 if item._params is not None:
                     data[section][i].update(item._params.model_dump(mode="json"))

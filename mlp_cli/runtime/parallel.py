@@ -16,7 +16,7 @@ import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -44,7 +44,7 @@ def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield chunk
 
 
-class AdaptiveChunks:
+class AdaptiveChunks(Generic[T]):
     """Chunks of consecutive items whose size follows the measured cost per item.
 
     Cheap items (generated rows) go in large chunks so inter-process traffic stays small; costly
