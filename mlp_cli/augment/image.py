@@ -124,6 +124,7 @@ def _parse_list(spec: Any, loc: tuple, problems: list[tuple[tuple, str]], names:
 
 
 def _parse_item(item: Any, loc: tuple, problems: list[tuple[tuple, str]], names: list[str]) -> TransformSpec | None:
+    kwargs: Any  # the YAML value, checked below
     if isinstance(item, str):
         name, kwargs, kwargs_loc = item, {}, loc
     elif isinstance(item, dict) and len(item) == 1 and isinstance(next(iter(item)), str):
@@ -194,12 +195,12 @@ def _parse_item(item: Any, loc: tuple, problems: list[tuple[tuple, str]], names:
     return spec
 
 
-def _accepted_arguments(cls: type) -> list[str]:
+def _accepted_arguments(cls: type[object]) -> list[str]:
     params = list(inspect.signature(cls.__init__).parameters.values())[1:]
     return [p.name for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
 
 
-def _required_arguments(cls: type) -> list[str]:
+def _required_arguments(cls: type[object]) -> list[str]:
     params = list(inspect.signature(cls.__init__).parameters.values())[1:]
     return [p.name for p in params if p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
 
@@ -212,7 +213,7 @@ def _kind(value: Any) -> str:
     return f"{type(value).__name__} {value!r}"[:80]
 
 
-def _argument(cls: type, name: str, value: Any) -> Any:
+def _argument(cls: type[object], name: str, value: Any) -> Any:
     """A YAML value as the transform expects it.
 
     Lists become tuples (several v2 transforms accept only tuples for ranges); text for an

@@ -30,7 +30,7 @@ from mlp_cli.augment.synthetic import ComplexKindsSpec, ModelSource, check_level
 from mlp_cli.augment.tokens import TokenModel
 
 NOISE_LEVELS: dict[str, float] = {"whitespace": 0.25, "printable": 0.5, "token-model": 0.75, "complex": 1.0}
-POSITIONS = ("append", "prepend", "insert")
+POSITIONS: tuple[Literal["append", "prepend", "insert"], ...] = ("append", "prepend", "insert")
 
 _WHITESPACE_RUNS = (" ", "  ", "    ", "\t", "\n", " \n", "\r\n", "\t\t")
 _REPEATABLE = "!?.-_=*#~+/\\|aeoxz0"
@@ -161,7 +161,7 @@ class NoisePad(Augmenter[NoisePadParams]):
         least) or ``length`` tokens."""
         chars = unit == "chars"
         if level == "whitespace":
-            runs = []
+            runs: list[str] = []
             size = 0
             while (size < length) if chars else (len(runs) < length):
                 if rng.random() < 0.5:

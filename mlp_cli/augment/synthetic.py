@@ -18,7 +18,7 @@ import random
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import Field, field_validator, model_validator
 
@@ -64,7 +64,7 @@ class CorpusSpec(Params):
 class ComplexKindsSpec(Params):
     """Which complex tokens to make: Faker kinds and/or a user file of n-grams."""
 
-    kinds: list[ComplexKind] = Field(default_factory=lambda: list(KINDS), description="kinds of complex tokens")
+    kinds: list[ComplexKind] = Field(default_factory=lambda: cast("list[ComplexKind]", list(KINDS)), description="kinds of complex tokens")
     ngrams: str | None = Field(None, description="file of extra tokens, one a line (e.g. dangerous n-grams)")
     locale: str = Field("en_US", description="Faker locale")
 
@@ -89,7 +89,7 @@ class ComplexKindsSpec(Params):
 
     def build(self, recipe_dir: Path) -> ComplexTokens:
         ngrams = read_ngrams(_resolve(recipe_dir, self.ngrams)) if self.ngrams else None
-        return ComplexTokens(self.kinds, ngrams, self.locale)
+        return ComplexTokens(tuple(self.kinds), ngrams, self.locale)
 
 
 class ComplexSpec(ComplexKindsSpec):
@@ -200,7 +200,7 @@ def read_corpus(spec: CorpusSpec, recipe_dir: Path) -> tuple[list[str], dict[str
         rows += 1
         if isinstance(row, BadRow):
             problem: tuple[str, str] | None = (row.reason, row.detail)
-        elif spec.labels is not None and str(row.data.get(spec.label_field)) not in spec.labels:
+        elif spec.labels is not None and str(row.data.get(cast(str, spec.label_field))) not in spec.labels:  # set with labels (validator)
             if spec.label_field in row.data:
                 filtered += 1
                 continue
@@ -214,6 +214,7 @@ def read_corpus(spec: CorpusSpec, recipe_dir: Path) -> tuple[list[str], dict[str
                 else:
                     skipped["empty text"] += 1  # nothing to learn from: counted, never an error
                 continue
+        assert problem is not None
         reason, detail = problem
         if spec.on_error == "fail":
             raise InputDataError(

@@ -10,7 +10,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, overload
 
 import typer
 
@@ -28,6 +28,14 @@ OverwriteOpt = Annotated[bool, typer.Option("--overwrite", help="Replace an exis
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Validate and print the plan; write nothing.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or messages, only errors.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON summary on stdout.")]
+
+
+@overload
+def absolute(path: Path) -> Path: ...
+
+
+@overload
+def absolute(path: None) -> None: ...
 
 
 def absolute(path: Path | None) -> Path | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, cast
 
 import typer
 
@@ -84,7 +84,7 @@ def export(
     """
 
     def body() -> None:
-        from mlp_cli.augment.pii.export import export_samples
+        from mlp_cli.augment.pii.export import ExportFormat, export_samples
         from mlp_cli.augment.registry import suggest
         from mlp_cli.errors import UsageError
 
@@ -92,7 +92,13 @@ def export(
             raise UsageError(f"--on-error {on_error!r}{suggest(on_error, ['fail', 'skip'])}: use fail or skip")
         run_reported(
             lambda progress: export_samples(
-                absolute(samples), absolute(out), to, overwrite=overwrite, on_error=on_error, limit=limit, progress=progress
+                absolute(samples),
+                absolute(out),
+                cast(ExportFormat, to),  # export_samples rejects other names
+                overwrite=overwrite,
+                on_error=cast(Literal["fail", "skip"], on_error),  # checked above
+                limit=limit,
+                progress=progress,
             ),
             json_out,
             quiet,

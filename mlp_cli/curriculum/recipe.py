@@ -208,7 +208,7 @@ class CurriculumRecipe(StrictModel):
                 problems.append((("difficulty", i), "scorer 'field' needs field: NAME (a numeric field)"))
             if scorer.scorer == "file" and not scorer.path:
                 problems.append((("difficulty", i), "scorer 'file' needs path: SCORES_FILE"))
-        pacings = [(("schedule", "pacing"), self.schedule.pacing)]
+        pacings: list[tuple[tuple, PacingSpec]] = [(("schedule", "pacing"), self.schedule.pacing)]
         pacings += [
             (("schedule", "phases", j, "pacing"), ph.pacing) for j, ph in enumerate(self.schedule.phases) if ph.pacing
         ]

@@ -495,7 +495,7 @@ def _concatenate(
     n_scorers: int,
 ) -> ScannedRows:
     index_parts = []
-    seen = Counter()
+    seen: Counter[int] = Counter()
     for part in parts:
         index_parts.append(part.item_pos + seen[part.input_no])
         seen[part.input_no] += part.items

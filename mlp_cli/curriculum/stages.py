@@ -69,7 +69,7 @@ def allocate(
         The row ids of each phase, the rows per tag in each phase, and notes on ratios that
         could not be met.
     """
-    first = {}
+    first: dict[str, int] = {}
     for j, phase in enumerate(phases):
         for tag in phase.shares():
             first.setdefault(tag, j)

@@ -13,7 +13,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -189,7 +189,7 @@ def annoy_search(
     *,
     n_trees: int,
     search_k: int | None,
-    metric: str,
+    metric: Literal["angular", "dot", "euclidean"],
     path: Path,
     seed: int,
     workers: int,

@@ -7,7 +7,7 @@ pool). Every section forbids unknown keys; cross-field checks live in ``MineReci
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, cast
 
 from pydantic import Field, field_validator
 
@@ -145,7 +145,9 @@ class PredictionsSpec(StrictModel):
     predicted_field: str = "predicted"
     confidence_field: str | None = Field("confidence", description="confidence of the predicted label")
     probabilities_field: str | None = Field(None, description="list or {label: p}; used when confidence is absent")
-    select: list[Literal["misclassified", "low_confidence"]] = Field(default_factory=lambda: ["misclassified", "low_confidence"])
+    select: list[Literal["misclassified", "low_confidence"]] = Field(
+        default_factory=lambda: cast('list[Literal["misclassified", "low_confidence"]]', ["misclassified", "low_confidence"])
+    )
     confidence_threshold: float | None = Field(None, ge=0.0, le=1.0, description="low confidence: below this")
     confidence_quantile: float | None = Field(0.1, gt=0.0, lt=1.0, description="low confidence: the least confident share")
     k: int = Field(5, ge=0, le=10000, description="nearest pool neighbours per selected example")

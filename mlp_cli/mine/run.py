@@ -106,7 +106,7 @@ def recipe_with_overrides(
         if name not in SETTINGS:
             raise UsageError(f"unknown setting {name!r}; accepted: {', '.join(sorted(SETTINGS))}")
         loc = SETTINGS[name]
-        node = raw
+        node: dict[str, Any] = raw
         for part in loc[:-1]:
             if not isinstance(node.get(part), dict):
                 node[part] = {}
@@ -316,6 +316,7 @@ def search(
         path = loaded.resolve(spec.path)
     else:
         cache = loaded.resolve(recipe.encoder.cache_dir) if recipe.encoder.cache_dir else default_cache_dir()
+        assert cache is not None
         path = Path(cache) / f"annoy-{fingerprint(corpus_dense)}-{spec.metric}-{spec.n_trees}-{seed}.ann"
     assert path is not None
     found = annoy_search(
@@ -513,7 +514,7 @@ def _run_pairs(loaded: LoadedRecipe, options: RunOptions, progress: Progress) ->
     )
     job.prepare()
     removed: Counter = Counter()
-    totals = Counter()
+    totals: Counter[str] = Counter()
     sample_workers = max(1, min(workers, math.ceil(len(groups) / MIN_ANCHORS_PER_WORKER)))
     sample_started = time.perf_counter()
     report.outputs = [str(out)]

@@ -37,7 +37,7 @@ def tokenize(text: str, cuts: list[int] | tuple[int, ...] = ()) -> list[tuple[st
     boundary even where the payload glues a value to its neighbour.
     """
     edges = sorted({0, len(text), *(c for c in cuts if 0 < c < len(text))})
-    tokens = []
+    tokens: list[tuple[str, int, int]] = []
     for lo, hi in itertools.pairwise(edges):
         tokens.extend((m.group(), lo + m.start(), lo + m.end()) for m in _TOKEN.finditer(text[lo:hi]))
     return tokens
@@ -108,6 +108,7 @@ def export_samples(
             if limit is not None and report.items_in >= limit:
                 break
             report.items_in += 1
+            problem: str | None
             if isinstance(item, BadRow):
                 reason, problem = item.reason, f"{item.reason}: {item.detail}"
             else:
@@ -120,6 +121,7 @@ def export_samples(
                     )
                 report.skip(reason, location, problem)
                 continue
+            assert not isinstance(item, BadRow)  # a bad row always has a problem
             row = item.data
             split = str(row.get("split") or "all")
             if not re.fullmatch(r"[A-Za-z0-9_-]+", split):

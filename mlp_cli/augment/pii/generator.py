@@ -269,7 +269,7 @@ class PiiGenerator(Generator[PiiParams]):
                 )
                 raise RecipeError(message, [(("negative_share",), message)])
             self._by_locale[locale] = (positives, negatives)
-            needed = set()
+            needed: set[str] = set()
             for t in positives + negatives:
                 for p in t.providers:
                     if p in IDENTITY_PROVIDERS:
@@ -378,7 +378,7 @@ class PiiGenerator(Generator[PiiParams]):
                 for template in group:
                     weight = params.locales[locale] / total * share / len(group)
                     for provider, n in _pooled_draws(template).items():
-                        rates[(locale, provider)] += weight * n
+                        rates[(locale, provider)] += weight * n  # type: ignore[assignment]  # float weights: typeshed types Counter values as int
         plan: dict[tuple[str, str], int] = {}
         for locale, providers in self._pools_for.items():
             for provider in providers:
@@ -554,7 +554,7 @@ class PiiGenerator(Generator[PiiParams]):
     def summary(self, partials: list[Any]) -> dict[str, Any]:
         """Run figures: counts per label, look-alike kind, format, locale and split; templates per split."""
         total: dict[str, Any] = {"samples": 0, "with_pii": 0}
-        counters = {k: Counter() for k in ("labels", "lookalike_kinds", "formats", "locales", "split")}
+        counters: dict[str, Counter[str]] = {k: Counter() for k in ("labels", "lookalike_kinds", "formats", "locales", "split")}
         templates: dict[str, set[str]] = {"train": set(), "test": set()}
         for part in partials:
             total["samples"] += part["samples"]
