@@ -214,15 +214,7 @@ def _open_input(loaded: LoadedRecipe, options: RunOptions) -> _Input:
     if path.is_dir():
         files, ignored = scan_folder(path)
         return _Input(path, folder_files=files, ignored_files=ignored)
-    spec = recipe.input
-    source = RowSource(
-        path=path,
-        format=spec.format if spec.format != "images" else "auto",
-        columns=tuple(spec.columns) if spec.columns else None,
-        header=spec.header,
-        quoting=spec.quoting,
-        encoding=spec.encoding,
-    )
+    source = recipe.input.row_source(path)
     fmt = detect_format(path, source.format)
     if fmt not in ("jsonl", "csv", "tsv", "parquet"):
         raise InputDataError(

@@ -23,7 +23,7 @@ from mlp_cli.augment.registry import AUGMENTERS, GENERATORS, RowError, RunContex
 from mlp_cli.errors import InputDataError, MlpError, UsageError
 from mlp_cli.io.atomic import atomic_file, check_writable
 from mlp_cli.io.manifest import RunReport, manifest_path_for, write_manifest
-from mlp_cli.io.rows import BadRow, Row, RowSource, RowWriter, count_hint, detect_format, dumps_row, iter_rows
+from mlp_cli.io.rows import BadRow, Row, RowWriter, count_hint, detect_format, dumps_row, iter_rows
 from mlp_cli.recipe.loader import LoadedRecipe
 from mlp_cli.recipe.models import AugmentRecipe
 from mlp_cli.runtime.options import NullProgress, Progress, RunOptions
@@ -221,16 +221,7 @@ def _run_rows(loaded: LoadedRecipe, recipe: AugmentRecipe, options: RunOptions, 
         assert input_path is not None
         if not input_path.exists():
             raise InputDataError(f"{input_path}: input file not found (from {loaded.where(('input', 'path'))})")
-        spec = recipe.input
-        source = RowSource(
-            path=input_path,
-            format=spec.format if spec.format != "images" else "auto",
-            columns=tuple(spec.columns) if spec.columns else None,
-            header=spec.header,
-            quoting=spec.quoting,
-            encoding=spec.encoding,
-            text_field=spec.text_field,
-        )
+        source = recipe.input.row_source(input_path)
         detect_format(input_path, source.format)
         if input_path.resolve() == out.resolve():
             raise UsageError(f"{out}: the output would replace the input; choose another --out")

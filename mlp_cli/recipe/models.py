@@ -8,6 +8,7 @@ augmenters and generators are validated by their own schemas (see ``augment/regi
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
@@ -15,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 from mlp_cli.errors import RecipeError
 
 if TYPE_CHECKING:
+    from mlp_cli.io.rows import RowSource
     from mlp_cli.recipe.loader import LoadedRecipe
 
 
@@ -39,6 +41,20 @@ class InputSpec(StrictModel):
     id_field: str | None = Field(None, description="field holding a row id (provenance uses the row index otherwise)")
     text_field: str = Field("text", description="default field for text augmenters")
     label_field: str | None = None
+
+    def row_source(self, path: Path) -> RowSource:
+        """How to read the rows at ``path`` (the recipe's path, or the one --input gave)."""
+        from mlp_cli.io.rows import RowSource
+
+        return RowSource(
+            path=path,
+            format=self.format if self.format != "images" else "auto",
+            columns=tuple(self.columns) if self.columns else None,
+            header=self.header,
+            quoting=self.quoting,
+            encoding=self.encoding,
+            text_field=self.text_field,
+        )
 
 
 class OutputSpec(StrictModel):
