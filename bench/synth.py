@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from mlp_cli.augment.registry import RunContext  # noqa: E402
-from mlp_cli.augment.synthetic import LEVELS, TokenModelGenerator, TokenModelParams  # noqa: E402
-from mlp_cli.augment.tokens import fit_token_model  # noqa: E402
+from mlp_cli.augment.synthetic.token_model import LEVELS, TokenModelGenerator, TokenModelParams  # noqa: E402
+from mlp_cli.augment.synthetic.tokens import fit_token_model  # noqa: E402
 from mlp_cli.recipe.loader import load_recipe  # noqa: E402
 from mlp_cli.runtime.options import RunOptions  # noqa: E402
 from mlp_cli.runtime.seeding import item_random  # noqa: E402

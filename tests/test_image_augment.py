@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from mlp_cli.augment.image import ImagePipeline, augment_image, check_transforms
+from mlp_cli.augment.image.transforms import ImagePipeline, augment_image, check_transforms
 from mlp_cli.io.images import encode_image, load_image
 from tests.conftest import ROOT, SHARED_DATA, read_jsonl, run_mlp, write_jsonl
 
@@ -381,7 +381,7 @@ def test_preview_contact_sheet(project):
 
 def test_preview_tiles_are_the_images_the_run_writes(project):
     """The preview's k-th version of an image is the run's copy k (same seed, same pipeline)."""
-    from mlp_cli.augment.image_run import ImageJob, Variant, _init, _render
+    from mlp_cli.augment.image.run import ImageJob, Variant, _init, _render
     from mlp_cli.io.images import folder_items, scan_folder
 
     recipe = write_recipe(project / "r.yaml", "copies: 2\nimage: {format: png}\n")

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from mlp_cli.augment.image import (
+from mlp_cli.augment.image.transforms import (
     REJECTED,
     ImagePipeline,
     TransformSpec,

@@ -10,7 +10,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlp_cli.augment.noise_pad import NOISE_LEVELS, NoisePad, NoisePadParams
+from mlp_cli.augment.noise.pad import NOISE_LEVELS, NoisePad, NoisePadParams
 from mlp_cli.augment.registry import RowError, RunContext
 from tests.conftest import ROOT, read_jsonl, run_mlp, write_jsonl
 

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mlp_cli.augment.registry import RunContext
-from mlp_cli.augment.synthetic import LEVELS, TokenModelGenerator, TokenModelParams
+from mlp_cli.augment.synthetic.token_model import LEVELS, TokenModelGenerator, TokenModelParams
 from mlp_cli.runtime.seeding import item_random
 from tests.conftest import ROOT, SHARED_DATA, read_jsonl, run_mlp, write_jsonl
 

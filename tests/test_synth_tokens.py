@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlp_cli.augment.complex_tokens import KINDS, ComplexTokens, read_ngrams
-from mlp_cli.augment.tokens import (
+from mlp_cli.augment.synthetic.complex_tokens import KINDS, ComplexTokens, read_ngrams
+from mlp_cli.augment.synthetic.tokens import (
     BOS,
     UNIGRAM_SHIFT,
     TokenModel,

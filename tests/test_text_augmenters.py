@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mlp_cli.augment.registry import AUGMENTERS, RowError, RunContext, load_builtins
-from mlp_cli.augment.text import FieldDropout, SentenceShuffle, split_sentences
+from mlp_cli.augment.text.augmenters import FieldDropout, SentenceShuffle, split_sentences
 
 load_builtins()
 CTX = RunContext(text_field="text")
@@ -164,7 +164,7 @@ def test_field_dropout_needs_exactly_one_target():
 @pytest.mark.parametrize("name", ["keyboard", "ocr"])
 def test_lean_substitute_gives_exactly_nlpaugs_output(name):
     """The lean path must reproduce nlpaug's own substitute() for the same random state."""
-    from mlp_cli.augment.noise_nlpaug import substitute_chars
+    from mlp_cli.augment.noise.nlpaug_noise import substitute_chars
     from mlp_cli.runtime.seeding import seed_global_state
     from tests.test_menu_texts import TEXTS
 

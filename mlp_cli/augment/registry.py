@@ -162,10 +162,10 @@ def load_builtins() -> None:
 
 # Every module that registers built-ins; a family adds its module here.
 BUILTIN_MODULES = [
-    "mlp_cli.augment.text",
-    "mlp_cli.augment.noise_nlpaug",
-    "mlp_cli.augment.synthetic",
-    "mlp_cli.augment.noise_pad",
+    "mlp_cli.augment.text.augmenters",
+    "mlp_cli.augment.noise.nlpaug_noise",
+    "mlp_cli.augment.synthetic.token_model",
+    "mlp_cli.augment.noise.pad",
     "mlp_cli.augment.pii",
 ]
 

@@ -25,7 +25,7 @@ from mlp_cli.io.atomic import atomic_file, check_writable
 from mlp_cli.io.manifest import RunReport, manifest_path_for, write_manifest
 from mlp_cli.io.rows import BadRow, Row, RowWriter, count_hint, detect_format, dumps_row, iter_rows
 from mlp_cli.recipe.loader import LoadedRecipe
-from mlp_cli.recipe.models import AugmentRecipe
+from mlp_cli.augment.recipe import AugmentRecipe
 from mlp_cli.runtime.options import NullProgress, Progress, RunOptions
 from mlp_cli.runtime.parallel import AdaptiveChunks, ordered_map, resolve_workers
 from mlp_cli.runtime.seeding import derive_seed, item_random
@@ -180,7 +180,7 @@ def run_augment(
     recipe: AugmentRecipe = loaded.model
     progress = progress or NullProgress()
     if recipe.transforms or (recipe.input is not None and _is_image_input(loaded, options)):
-        from mlp_cli.augment.image_run import run_image_augment
+        from mlp_cli.augment.image.run import run_image_augment
 
         return run_image_augment(loaded, options, progress)
     return _run_rows(loaded, recipe, options, progress)

@@ -53,7 +53,7 @@ def augment(
         loaded = load_recipe(recipe, kind="augment")
         options = run_options(input, out, seed, workers, limit, overwrite, dry_run)
         if preview is not None:
-            from mlp_cli.augment.image_run import write_preview
+            from mlp_cli.augment.image.run import write_preview
 
             report = write_preview(loaded, options, preview, preview_count)
             report_run(report, json_out, quiet)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field
 
 from mlp_cli.errors import RecipeError
-from mlp_cli.recipe.models import DataFormat, StrictModel
+from mlp_cli.augment.recipe import DataFormat, StrictModel
 
 if TYPE_CHECKING:
     from mlp_cli.recipe.loader import LoadedRecipe

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Literal, cast
 
 from pydantic import Field, field_validator
 
-from mlp_cli.recipe.models import DataFormat, StrictModel
+from mlp_cli.augment.recipe import DataFormat, StrictModel
 
 if TYPE_CHECKING:
     from mlp_cli.recipe.loader import LoadedRecipe

@@ -25,7 +25,7 @@ Loc = tuple[Any, ...]
 
 # kind -> "module:Class" of its pydantic model; imported only when that kind is loaded.
 RECIPE_KINDS: dict[str, str] = {
-    "augment": "mlp_cli.recipe.models:AugmentRecipe",
+    "augment": "mlp_cli.augment.recipe:AugmentRecipe",
     "mine-negatives": "mlp_cli.mine.recipe:MineRecipe",
     "curriculum": "mlp_cli.curriculum.recipe:CurriculumRecipe",
 }

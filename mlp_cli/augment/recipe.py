@@ -136,7 +136,7 @@ class AugmentRecipe(StrictModel):
                 except RecipeError as exc:
                     problems.extend(exc.problems or [(("generate", i), str(exc))])
         if self.transforms:
-            from mlp_cli.augment.image import check_transforms
+            from mlp_cli.augment.image.transforms import check_transforms
 
             try:
                 check_transforms(self.transforms, ("transforms",))

@@ -24,10 +24,10 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from mlp_cli.augment.complex_tokens import ComplexTokens
+from mlp_cli.augment.synthetic.complex_tokens import ComplexTokens
 from mlp_cli.augment.registry import Augmenter, Params, RowError, RunContext, register_augmenter, text_of
-from mlp_cli.augment.synthetic import ComplexKindsSpec, ModelSource, check_levels, load_or_fit
-from mlp_cli.augment.tokens import TokenModel
+from mlp_cli.augment.synthetic.token_model import ComplexKindsSpec, ModelSource, check_levels, load_or_fit
+from mlp_cli.augment.synthetic.tokens import TokenModel
 
 NOISE_LEVELS: dict[str, float] = {"whitespace": 0.25, "printable": 0.5, "token-model": 0.75, "complex": 1.0}
 POSITIONS: tuple[Literal["append", "prepend", "insert"], ...] = ("append", "prepend", "insert")

@@ -22,11 +22,11 @@ from typing import Any, Literal, cast
 
 from pydantic import Field, field_validator, model_validator
 
-from mlp_cli.augment.complex_tokens import KINDS, ComplexTokens, read_ngrams
+from mlp_cli.augment.synthetic.complex_tokens import KINDS, ComplexTokens, read_ngrams
 from mlp_cli.augment.registry import Generator, Params, RunContext, register_generator
-from mlp_cli.augment.tokens import TokenModel, fit_token_model, js_divergence, ngrams, quantiles, text_digest
+from mlp_cli.augment.synthetic.tokens import TokenModel, fit_token_model, js_divergence, ngrams, quantiles, text_digest
 from mlp_cli.errors import InputDataError, UsageError
-from mlp_cli.recipe.models import DataFormat
+from mlp_cli.augment.recipe import DataFormat
 
 Tokenizer = Literal["payload", "word", "char"]
 ComplexKind = Literal["uri", "url", "user_agent", "email", "ipv4", "ipv6", "file_path", "hash", "json", "xml"]

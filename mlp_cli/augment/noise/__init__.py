@@ -1,0 +1,1 @@
+"""Noise: nlpaug keyboard, OCR, character, word and spelling noise, and graded noise padding."""

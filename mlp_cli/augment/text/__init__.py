@@ -1,0 +1,1 @@
+"""Text augmenters that keep meaning: sentence shuffles and field dropout."""
