@@ -6,6 +6,7 @@ The core raises these small classes; only the CLI turns them into exit codes and
 
 from __future__ import annotations
 
+import difflib
 from enum import IntEnum
 
 
@@ -68,3 +69,9 @@ def exit_code_for(exc: BaseException) -> ExitCode:
     if isinstance(exc, KeyboardInterrupt):
         return ExitCode.INTERRUPTED
     return ExitCode.FAILURE
+
+
+def suggest(name: str, choices: list[str]) -> str:
+    """' (did you mean 'x'?)' or '' — the click NoSuchCommand way."""
+    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""

@@ -7,54 +7,36 @@ augmenters and generators are validated by their own schemas (see ``augment/regi
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
+from mlp_cli.augment.image.transforms import check_transforms
+from mlp_cli.augment.registry import AUGMENTERS, GENERATORS, lookup
 from mlp_cli.errors import RecipeError
+from mlp_cli.io.rows import RowSource
+from mlp_cli.recipe.base import DataFormat, DataSource, StrictModel
+from mlp_cli.recipe.loader import explain
 
 if TYPE_CHECKING:
-    from mlp_cli.io.rows import RowSource
     from mlp_cli.recipe.loader import LoadedRecipe
 
 
-class StrictModel(BaseModel):
-    """Base of recipe sections: unknown keys are errors."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
-DataFormat = Literal["auto", "jsonl", "csv", "tsv", "text", "parquet"]
-
-
-class InputSpec(StrictModel):
-    """Where the rows come from and which fields mean what."""
+class InputSpec(DataSource):
+    """Where the rows (or images) come from and which fields mean what."""
 
     path: str = Field(description="data file (JSONL, CSV, TSV, text, Parquet) or image folder")
-    format: DataFormat | Literal["images"] = "auto"
-    columns: list[str] | None = Field(None, description="field names for header-less CSV/TSV")
-    header: bool = True
-    quoting: Literal["auto", "minimal", "none"] = "auto"
-    encoding: str = "utf-8"
+    format: DataFormat | Literal["images"] = "auto"  # type: ignore[assignment]
     id_field: str | None = Field(None, description="field holding a row id (provenance uses the row index otherwise)")
     text_field: str = Field("text", description="default field for text augmenters")
     label_field: str | None = None
 
     def row_source(self, path: Path) -> RowSource:
-        """How to read the rows at ``path`` (the recipe's path, or the one --input gave)."""
-        from mlp_cli.io.rows import RowSource
-
-        return RowSource(
-            path=path,
-            format=self.format if self.format != "images" else "auto",
-            columns=tuple(self.columns) if self.columns else None,
-            header=self.header,
-            quoting=self.quoting,
-            encoding=self.encoding,
-            text_field=self.text_field,
-        )
+        """How to read the rows at ``path``; an image list is read as rows too."""
+        return dataclasses.replace(super().row_source(path), format="auto" if self.format == "images" else self.format)
 
 
 class OutputSpec(StrictModel):
@@ -129,15 +111,11 @@ class AugmentRecipe(StrictModel):
         for i, gen in enumerate(self.generate):
             gen._params = _registered_params("generate", i, gen.generator, gen.params_dict(), problems)
             if gen._params is not None:
-                from mlp_cli.augment.registry import GENERATORS
-
                 try:  # checks that need files or the rest of the recipe (template files, steps)
                     GENERATORS[gen.generator].check_recipe(gen._params, loaded, ("generate", i))
                 except RecipeError as exc:
                     problems.extend(exc.problems or [(("generate", i), str(exc))])
         if self.transforms:
-            from mlp_cli.augment.image.transforms import check_transforms
-
             try:
                 check_transforms(self.transforms, ("transforms",))
             except RecipeError as exc:
@@ -172,8 +150,6 @@ class AugmentRecipe(StrictModel):
 
 def _registered_params(section: str, i: int, name: str, params: dict[str, Any], problems: list) -> Any:
     """Validated parameters of a registered augmenter/generator; problems are appended, not raised."""
-    from mlp_cli.augment.registry import AUGMENTERS, GENERATORS, lookup
-
     table, what = (AUGMENTERS, "augmenter") if section == "steps" else (GENERATORS, "generator")
     try:
         cls = lookup(table, name, what, (section, i, what))
@@ -184,14 +160,12 @@ def _registered_params(section: str, i: int, name: str, params: dict[str, Any], 
 
 
 def _validate_params(cls: Any, params: dict[str, Any], loc: tuple) -> Any:
-    from mlp_cli.recipe.loader import _explain
-
     try:
         return cls.Params.model_validate(params)
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
-            msg = _explain(cls.Params, err)
+            msg = explain(cls.Params, err)
             if err.get("type") == "extra_forbidden":
                 msg = msg.replace("accepted:", f"{cls.name} accepts: p,", 1)
             problems.append((loc + tuple(err["loc"]), msg))

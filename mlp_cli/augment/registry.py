@@ -10,13 +10,12 @@ Built-ins register with the decorators below; an unknown name answers "did you m
 
 from __future__ import annotations
 
-import difflib
 import random
 from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from mlp_cli.errors import field_problem
+from mlp_cli.errors import field_problem, suggest
 
 
 class Params(BaseModel):
@@ -168,12 +167,6 @@ BUILTIN_MODULES = [
     "mlp_cli.augment.noise.pad",
     "mlp_cli.augment.pii",
 ]
-
-
-def suggest(name: str, choices: list[str]) -> str:
-    """' (did you mean 'x'?)' or '' — the click NoSuchCommand way."""
-    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def lookup(table: dict[str, type], name: str, what: str, loc: tuple) -> type:

@@ -19,13 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mlp_cli.augment.image.run import run_image_augment
+from mlp_cli.augment.recipe import AugmentRecipe
 from mlp_cli.augment.registry import AUGMENTERS, GENERATORS, RowError, RunContext, load_builtins
 from mlp_cli.errors import InputDataError, MlpError, UsageError
 from mlp_cli.io.atomic import atomic_file, check_writable
 from mlp_cli.io.manifest import RunReport, manifest_path_for, write_manifest
 from mlp_cli.io.rows import BadRow, Row, RowWriter, count_hint, detect_format, dumps_row, iter_rows
 from mlp_cli.recipe.loader import LoadedRecipe
-from mlp_cli.augment.recipe import AugmentRecipe
 from mlp_cli.runtime.options import NullProgress, Progress, RunOptions
 from mlp_cli.runtime.parallel import AdaptiveChunks, ordered_map, resolve_workers
 from mlp_cli.runtime.seeding import derive_seed, item_random
@@ -180,8 +181,6 @@ def run_augment(
     recipe: AugmentRecipe = loaded.model
     progress = progress or NullProgress()
     if recipe.transforms or (recipe.input is not None and _is_image_input(loaded, options)):
-        from mlp_cli.augment.image.run import run_image_augment
-
         return run_image_augment(loaded, options, progress)
     return _run_rows(loaded, recipe, options, progress)
 
@@ -195,24 +194,12 @@ def _is_image_input(loaded: LoadedRecipe, options: RunOptions) -> bool:
     return path is not None and Path(path).is_dir()
 
 
-def output_path(loaded: LoadedRecipe, options: RunOptions) -> Path:
-    """The output path: ``--out`` or the recipe's ``output.path``; one of them is required."""
-    if options.out is not None:
-        return Path(options.out)
-    recipe = loaded.model
-    if getattr(recipe, "output", None) is None:
-        raise UsageError(f"{loaded.path}: no output path: add 'output: {{path: ...}}' to the recipe or pass --out")
-    out = loaded.resolve(recipe.output.path)
-    assert out is not None
-    return out
-
-
 def _run_rows(loaded: LoadedRecipe, recipe: AugmentRecipe, options: RunOptions, progress: Progress) -> RunReport:
     started = time.perf_counter()
     load_builtins()
     seed = options.seed if options.seed is not None else recipe.seed
     workers = resolve_workers(options.workers if options.workers is not None else recipe.workers)
-    out = output_path(loaded, options)
+    out = loaded.output_path(options.out)
     out_format = detect_format(out, recipe.output.format if recipe.output else "auto")
     input_path = None
     source = None

@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from mlp_cli.curriculum.recipe import PacingSpec
+if TYPE_CHECKING:  # the recipe names the pacing functions; pacing only reads its settings
+    from mlp_cli.curriculum.recipe import PacingSpec
 
 
 def linear(k: int, stages: int, pacing: PacingSpec) -> float:

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
-from mlp_cli.errors import RecipeError
-from mlp_cli.augment.recipe import DataFormat, StrictModel
+from mlp_cli.curriculum.pacing import PACING
+from mlp_cli.errors import RecipeError, suggest
+from mlp_cli.recipe.base import DataFormat, DataSource, StrictModel
 
 if TYPE_CHECKING:
     from mlp_cli.recipe.loader import LoadedRecipe
@@ -39,16 +40,9 @@ class PhaseBy(StrictModel):
     default: str | None = Field(None, description="phase tag for values not listed (otherwise a bad row)")
 
 
-class CurriculumInput(StrictModel):
+class CurriculumInput(DataSource):
     """One dataset; its rows are tagged with ``phase`` or, row by row, with ``phase_by``."""
 
-    path: str = Field(description="data file (JSONL, CSV, TSV, text, Parquet)")
-    format: DataFormat = "auto"
-    columns: list[str] | None = Field(None, description="field names for header-less CSV/TSV")
-    header: bool = True
-    quoting: Literal["auto", "minimal", "none"] = "auto"
-    encoding: str = "utf-8"
-    text_field: str = Field("text", description="field name of each line of a plain-text file")
     phase: str | None = Field(None, description=f"phase tag of every row (default {DEFAULT_TAG!r})")
     phase_by: PhaseBy | None = None
 
@@ -188,9 +182,6 @@ class CurriculumRecipe(StrictModel):
 
     def check(self, loaded: LoadedRecipe) -> None:
         """Rules across fields: scorer and pacing parameters, phase names, tags and mixes."""
-        from mlp_cli.augment.registry import suggest
-        from mlp_cli.curriculum.pacing import PACING
-
         problems: list[tuple[tuple, str]] = []
         for i, spec in enumerate(self.inputs):
             if spec.phase is not None and spec.phase_by is not None:
@@ -232,7 +223,6 @@ class CurriculumRecipe(StrictModel):
             raise RecipeError("invalid recipe", problems)
 
     def _check_phases(self) -> list[tuple[tuple, str]]:
-        from mlp_cli.augment.registry import suggest
 
         problems: list[tuple[tuple, str]] = []
         tags = self.tags()

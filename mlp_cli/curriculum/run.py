@@ -51,7 +51,7 @@ from mlp_cli.errors import InputDataError, MlpError, UsageError
 from mlp_cli.io.atomic import atomic_dir, atomic_file, check_writable
 from mlp_cli.io.manifest import RunReport, manifest_path_for, write_manifest
 from mlp_cli.io.rows import BadRow, RowSource, RowWriter, detect_format, dumps_row, iter_rows
-from mlp_cli.recipe.loader import LoadedRecipe
+from mlp_cli.recipe.loader import LoadedRecipe, load_recipe
 from mlp_cli.runtime.options import NullProgress, Progress, RunOptions
 from mlp_cli.runtime.parallel import ordered_map, resolve_workers
 
@@ -104,8 +104,6 @@ def build_curriculum(
     Raises:
         RecipeError, InputDataError, UsageError: the recipe, data or options are invalid.
     """
-    from mlp_cli.recipe.loader import load_recipe
-
     if isinstance(recipe, (str, Path)):
         loaded = load_recipe(recipe, kind="curriculum")
     else:

@@ -33,6 +33,7 @@ import numpy as np
 
 from mlp_cli.curriculum.recipe import PhaseBy, ScorerSpec
 from mlp_cli.errors import InputDataError
+from mlp_cli.io.rows import BadRow, RowSource, iter_rows
 
 TOKEN_RE = re.compile(r"\w+")
 
@@ -366,7 +367,6 @@ def mean_by_row(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
 
 def load_score_file(spec: ScorerSpec, path: Path) -> dict[str, float]:
     """``id -> score`` from a scores file; a duplicate id or a non-numeric score is an input error."""
-    from mlp_cli.io.rows import BadRow, RowSource, iter_rows
 
     id_field = spec.file_id_field or spec.id_field
     table: dict[str, float] = {}

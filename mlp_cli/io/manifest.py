@@ -15,6 +15,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from mlp_cli import __version__
 from mlp_cli.errors import InputDataError
 from mlp_cli.io.atomic import write_text_atomic
 
@@ -63,8 +64,6 @@ def recipe_hash(resolved: dict[str, Any]) -> str:
 
 
 def library_versions() -> dict[str, str]:
-    from mlp_cli import __version__
-
     found = {"mlp-cli": __version__, "python": platform.python_version()}
     for name in TRACKED_LIBRARIES:
         try:

@@ -25,7 +25,10 @@ import numpy as np
 from mlp_cli.errors import InputDataError, UsageError
 from mlp_cli.io.atomic import atomic_file, check_writable
 from mlp_cli.io.manifest import RunReport, manifest_path_for, write_manifest
-from mlp_cli.io.rows import RowWriter, detect_format, dumps_row
+from mlp_cli.io.rows import Row, RowWriter, detect_format, dumps_row, iter_rows
+from mlp_cli.mine.encoders import encode
+from mlp_cli.mine.inputs import bad_row, read_corpus
+from mlp_cli.mine.neighbours import search
 from mlp_cli.mine.recipe import MineRecipe, PredictionsSpec
 from mlp_cli.recipe.loader import LoadedRecipe
 from mlp_cli.runtime.options import Progress, RunOptions
@@ -97,27 +100,25 @@ def _confidences(spec: PredictionsSpec, data: dict[str, Any], gold: str, predict
 
 
 def read_predictions(path: Path, spec: PredictionsSpec, on_error: str, report: RunReport, limit: int | None) -> list[Prediction]:
-    from mlp_cli.io.rows import Row, RowSource, iter_rows
-    from mlp_cli.mine.run import _bad
 
     detect_format(path, spec.format)
     out = []
-    for n, item in enumerate(iter_rows(RowSource(path=path, format=spec.format))):
+    for n, item in enumerate(iter_rows(spec.row_source(path))):
         if limit is not None and n >= limit:
             break
         if not isinstance(item, Row):
-            _bad(report, on_error, item.location, item.reason, item.detail)
+            bad_row(report, on_error, item.location, item.reason, item.detail)
             continue
         data = item.data
         if data.get(spec.id_field) is None or data.get(spec.gold_field) is None:
-            _bad(report, on_error, item.location, "missing field", f"needs {spec.id_field!r} and {spec.gold_field!r}")
+            bad_row(report, on_error, item.location, "missing field", f"needs {spec.id_field!r} and {spec.gold_field!r}")
             continue
         gold = _label(data[spec.gold_field])
         raw_pred = data.get(spec.predicted_field)
         try:
             predicted, confidence, gold_conf = _confidences(spec, data, gold, None if raw_pred is None else _label(raw_pred))
         except (ValueError, TypeError) as exc:
-            _bad(report, on_error, item.location, "bad confidence", str(exc))
+            bad_row(report, on_error, item.location, "bad confidence", str(exc))
             continue
         out.append(Prediction(str(data[spec.id_field]), gold, predicted, confidence, gold_conf, item.location))
     return out
@@ -146,8 +147,6 @@ def select(predictions: list[Prediction], spec: PredictionsSpec) -> list[tuple[P
 
 def run_predictions(loaded: LoadedRecipe, options: RunOptions, progress: Progress) -> RunReport:
     """Select mistakes and unsure examples, add their pool neighbours, write weighted rows."""
-    from mlp_cli.mine.encoders import encode
-    from mlp_cli.mine.run import _bad, output_path, read_corpus, search
 
     started = time.perf_counter()
     recipe: MineRecipe = loaded.model
@@ -155,7 +154,7 @@ def run_predictions(loaded: LoadedRecipe, options: RunOptions, progress: Progres
     assert spec is not None
     seed = options.seed if options.seed is not None else recipe.seed
     workers = resolve_workers(options.workers if options.workers is not None else recipe.workers)
-    out = output_path(loaded, options)
+    out = loaded.output_path(options.out)
     out_format = detect_format(out)
     pred_path = Path(options.input) if options.input else loaded.resolve(spec.path)
     assert pred_path is not None
@@ -173,7 +172,7 @@ def run_predictions(loaded: LoadedRecipe, options: RunOptions, progress: Progres
     chosen = []
     for p, reasons in select(predictions, spec):
         if p.id not in row_of:
-            _bad(report, recipe.on_error, p.location, "not in pool", f"id {p.id!r} is not in the pool {pool.path}")
+            bad_row(report, recipe.on_error, p.location, "not in pool", f"id {p.id!r} is not in the pool {pool.path}")
             continue
         chosen.append((p, reasons))
     plan = {

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Literal, cast
 
 from pydantic import Field, field_validator
 
-from mlp_cli.augment.recipe import DataFormat, StrictModel
+from mlp_cli.errors import RecipeError
+from mlp_cli.recipe.base import DataSource, StrictModel
 
 if TYPE_CHECKING:
     from mlp_cli.recipe.loader import LoadedRecipe
@@ -46,22 +47,19 @@ def parse_rank_window(value: object) -> tuple[int, int]:
     return low, high
 
 
-class PairsSpec(StrictModel):
+class PairsSpec(DataSource):
     """Anchor/positive rows; several rows may share an anchor (several positives)."""
 
     path: str = Field(description="JSONL, CSV, TSV or Parquet with one anchor/positive pair per row")
-    format: DataFormat = "auto"
     anchor_field: str = "anchor"
     positive_field: str = "positive"
     positive_id_field: str | None = Field(None, description="field with the positive's corpus id (matched by text otherwise)")
     anchor_id_field: str | None = Field(None, description="field with the anchor's id (needed by precomputed embeddings)")
 
 
-class CorpusSpec(StrictModel):
+class CorpusSpec(DataSource):
     """Candidate texts with ids; when absent, the distinct positives are the corpus."""
 
-    path: str
-    format: DataFormat = "auto"
     id_field: str = "id"
     text_field: str = "text"
     label_field: str | None = Field(None, description="pool label (predictions mode: copied to output rows)")
@@ -135,11 +133,9 @@ class SamplingSpec(StrictModel):
         return parse_rank_window(value)
 
 
-class PredictionsSpec(StrictModel):
+class PredictionsSpec(DataSource):
     """A classifier's predictions: which examples it got wrong or was unsure of."""
 
-    path: str
-    format: DataFormat = "auto"
     id_field: str = "id"
     gold_field: str = "label"
     predicted_field: str = "predicted"
@@ -173,8 +169,6 @@ class MineRecipe(StrictModel):
 
     def check(self, loaded: LoadedRecipe | None) -> None:
         """Cross-field rules, reported at the field they concern."""
-        from mlp_cli.errors import RecipeError
-
         problems: list[tuple[tuple, str]] = []
         if self.pairs is None and self.predictions is None:
             problems.append(

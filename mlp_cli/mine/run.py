@@ -12,21 +12,22 @@ import copy
 import math
 import time
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from mlp_cli.errors import InputDataError, RecipeError, UsageError
 from mlp_cli.io.atomic import atomic_file, check_writable
 from mlp_cli.io.manifest import RunReport, manifest_path_for, write_manifest
-from mlp_cli.io.rows import Row, RowSource, RowWriter, detect_format, dumps_row, iter_rows
+from mlp_cli.io.rows import RowWriter, detect_format, dumps_row
+from mlp_cli.mine.encoders import encode
+from mlp_cli.mine.inputs import CorpusData, read_corpus, read_records, require_file
+from mlp_cli.mine.neighbours import search
+from mlp_cli.mine.predictions import run_predictions
 from mlp_cli.mine.recipe import MineRecipe
-from mlp_cli.recipe.loader import LoadedRecipe, format_problems
+from mlp_cli.mine.sampling import AnchorGroup, MiningJob, mine_anchor, normalize_text
+from mlp_cli.recipe.loader import LoadedRecipe, explain, format_problems, load_recipe
 from mlp_cli.runtime.options import NullProgress, Progress, RunOptions
 from mlp_cli.runtime.parallel import chunked, ordered_map, resolve_workers
-from mlp_cli.runtime.seeding import item_numpy
 
 # Flat setting names (keyword arguments of mine_negatives, and the command's flags) → recipe fields.
 SETTINGS: dict[str, tuple[str, ...]] = {
@@ -96,7 +97,6 @@ def recipe_with_overrides(
     """
     from pydantic import ValidationError
 
-    from mlp_cli.recipe.loader import _explain
 
     raw = copy.deepcopy(loaded.raw) if loaded is not None else {"version": 1, "kind": "mine-negatives"}
     given: dict[tuple[str, ...], str] = {}
@@ -138,7 +138,7 @@ def recipe_with_overrides(
     try:
         model = MineRecipe.model_validate(raw)
     except ValidationError as exc:
-        problems = [(tuple(err["loc"]), _explain(MineRecipe, err)) for err in exc.errors()]
+        problems = [(tuple(err["loc"]), explain(MineRecipe, err)) for err in exc.errors()]
         raise UsageError(describe(problems)) from None
     result = LoadedRecipe(path=path, kind="mine-negatives", model=model, raw=raw, marks=marks)
     try:
@@ -180,7 +180,6 @@ def mine_negatives(
     Returns:
         The run report (also written as the manifest beside the output).
     """
-    from mlp_cli.recipe.loader import load_recipe
 
     loaded = load_recipe(recipe, kind="mine-negatives") if recipe is not None else None
     overrides = {"pairs": pairs, "corpus": corpus, "out": out, **settings}
@@ -189,162 +188,6 @@ def mine_negatives(
             overrides[key] = str(Path(overrides[key]).expanduser().absolute())
     loaded = recipe_with_overrides(loaded, overrides)
     return run_mine(loaded, RunOptions(limit=limit, overwrite=overwrite, dry_run=dry_run), progress)
-
-
-@dataclass
-class CorpusData:
-    """The candidate texts: ids, texts, labels (or None) and where each row came from."""
-
-    ids: list[str]
-    texts: list[str]
-    labels: list[Any]
-    path: Path | None
-
-
-def read_records(
-    source: RowSource,
-    fields: dict[str, str],
-    on_error: str,
-    report: RunReport,
-    limit: int | None = None,
-    optional: tuple[str, ...] = (),
-) -> list[tuple[Row, dict[str, Any]]]:
-    """Rows with the named fields present (``fields``: role → field name); bad rows per on_error."""
-    out: list[tuple[Row, dict[str, Any]]] = []
-    for n, item in enumerate(iter_rows(source)):
-        if limit is not None and n >= limit:
-            break
-        if not isinstance(item, Row):
-            _bad(report, on_error, item.location, item.reason, item.detail)
-            continue
-        values: dict[str, Any] = {}
-        problem = None
-        for role, name in fields.items():
-            value = item.data.get(name)
-            if value is None or (isinstance(value, str) and not value.strip()):
-                if role in optional:
-                    values[role] = None
-                    continue
-                problem = ("missing field", f"no {role} in field {name!r} (fields: {', '.join(map(str, item.data)) or 'none'})")
-                break
-            values[role] = value
-        if problem is not None:
-            _bad(report, on_error, item.location, *problem)
-            continue
-        out.append((item, values))
-    return out
-
-
-def _bad(report: RunReport, on_error: str, location: str, reason: str, detail: str) -> None:
-    report.bad_item(on_error, location, reason, detail, skip_how="set on_error: skip (--on-error skip)")
-
-
-def read_corpus(loaded: LoadedRecipe, report: RunReport) -> CorpusData | None:
-    """The corpus (or pool) rows, or None when the recipe has none; duplicate ids are bad rows."""
-    recipe: MineRecipe = loaded.model
-    spec = recipe.corpus
-    if spec is None:
-        return None
-    path = loaded.resolve(spec.path)
-    assert path is not None
-    _require(path, "corpus", loaded, ("corpus", "path"))
-    fields = {"id": spec.id_field, "text": spec.text_field}
-    if spec.label_field:
-        fields["label"] = spec.label_field
-    ids, texts, labels = [], [], []
-    seen: set[str] = set()
-    for row, values in read_records(_source(path, spec.format), fields, recipe.on_error, report, optional=("label",)):
-        cid = str(values["id"])
-        if cid in seen:
-            _bad(report, recipe.on_error, row.location, "duplicate id", f"corpus id {cid!r} appears more than once")
-            continue
-        seen.add(cid)
-        ids.append(cid)
-        texts.append(str(values["text"]))
-        labels.append(values.get("label"))
-    if not ids:
-        raise InputDataError(f"{path}: the corpus has no usable rows (fields {spec.id_field!r} and {spec.text_field!r})")
-    return CorpusData(ids, texts, labels, path)
-
-
-def _source(path: Path, fmt: str) -> RowSource:
-    detect_format(path, fmt)
-    return RowSource(path=path, format=fmt)
-
-
-def _require(path: Path, what: str, loaded: LoadedRecipe, loc: tuple) -> None:
-    if not path.exists():
-        where = loaded.where(loc) if loaded.marks else "the command line"
-        raise InputDataError(f"{path}: {what} file not found (from {where})")
-    if path.is_dir():
-        raise InputDataError(f"{path}: is a folder, expected a {what} file")
-
-
-def output_path(loaded: LoadedRecipe, options: RunOptions) -> Path:
-    """``--out`` or the recipe's output.path; one of them is required."""
-    if options.out is not None:
-        return Path(options.out)
-    recipe: MineRecipe = loaded.model
-    if recipe.output is None:
-        raise UsageError("no output path: pass --out or add 'output: {path: ...}' to the recipe")
-    out = loaded.resolve(recipe.output.path)
-    assert out is not None
-    return out
-
-
-def search(
-    loaded: LoadedRecipe,
-    queries: Any,
-    corpus_vectors: Any,
-    k: int,
-    window: tuple[int, int],
-    seed: int,
-    workers: int,
-    progress: Progress,
-) -> Any:
-    """Top-k neighbours with the recipe's index; annoy also measures its window recall."""
-    from mlp_cli.mine.encoders import default_cache_dir
-    from mlp_cli.mine.index import annoy_search, exact_search, fingerprint, window_recall
-
-    recipe: MineRecipe = loaded.model
-    spec = recipe.index
-    if spec.type == "exact":
-        return exact_search(queries, corpus_vectors, k, spec.memory_mb, progress)
-    corpus_dense = np.asarray(corpus_vectors, dtype=np.float32)
-    queries = np.asarray(queries, dtype=np.float32)
-    if spec.path:
-        path = loaded.resolve(spec.path)
-    else:
-        cache = loaded.resolve(recipe.encoder.cache_dir) if recipe.encoder.cache_dir else default_cache_dir()
-        assert cache is not None
-        path = Path(cache) / f"annoy-{fingerprint(corpus_dense)}-{spec.metric}-{spec.n_trees}-{seed}.ann"
-    assert path is not None
-    found = annoy_search(
-        queries,
-        corpus_dense,
-        k,
-        n_trees=spec.n_trees,
-        search_k=spec.search_k,
-        metric=spec.metric,
-        path=Path(path),
-        seed=seed,
-        workers=workers,
-        progress=progress,
-    )
-    sample = min(spec.recall_sample, queries.shape[0])
-    if sample:
-        picks = np.sort(item_numpy(seed, "recall-sample").choice(queries.shape[0], sample, replace=False))
-        exact = exact_search(queries[picks], corpus_dense, k, spec.memory_mb)
-        approx = type(found)(found.indices[picks], found.scores[picks])
-        recall = window_recall(exact, approx, window)
-        found.info["recall"] = round(recall, 4)
-        found.info["recall_sample"] = int(sample)
-        if recall < spec.recall_warn:
-            progress.note(
-                f"annoy window recall {recall:.3f} on {sample} anchors is below {spec.recall_warn}: "
-                "raise index.n_trees / index.search_k, or use index: exact"
-            )
-    return found
 
 
 _JOB: Any = None
@@ -356,8 +199,6 @@ def _init(job: Any) -> None:
 
 
 def _sample_chunk(groups: list[int]) -> list[Any]:
-    from mlp_cli.mine.sampling import mine_anchor
-
     return [mine_anchor(_JOB, g) for g in groups]
 
 
@@ -366,15 +207,11 @@ def run_mine(loaded: LoadedRecipe, options: RunOptions = RunOptions(), progress:
     recipe: MineRecipe = loaded.model
     progress = progress or NullProgress()
     if recipe.predictions is not None:
-        from mlp_cli.mine.predictions import run_predictions
-
         return run_predictions(loaded, options, progress)
     return _run_pairs(loaded, options, progress)
 
 
 def _run_pairs(loaded: LoadedRecipe, options: RunOptions, progress: Progress) -> RunReport:
-    from mlp_cli.mine.encoders import encode
-    from mlp_cli.mine.sampling import AnchorGroup, MiningJob
 
     started = time.perf_counter()
     recipe: MineRecipe = loaded.model
@@ -382,11 +219,11 @@ def _run_pairs(loaded: LoadedRecipe, options: RunOptions, progress: Progress) ->
     s = recipe.sampling
     seed = options.seed if options.seed is not None else recipe.seed
     workers = resolve_workers(options.workers if options.workers is not None else recipe.workers)
-    out = output_path(loaded, options)
+    out = loaded.output_path(options.out)
     out_format = detect_format(out)
     pairs_path = Path(options.input) if options.input else loaded.resolve(recipe.pairs.path)
     assert pairs_path is not None
-    _require(pairs_path, "pairs", loaded, ("pairs", "path"))
+    require_file(pairs_path, "pairs", loaded, ("pairs", "path"))
     if pairs_path.resolve() == out.resolve():
         raise UsageError(f"{out}: the output would replace the input; choose another --out")
     check_writable(out, options.overwrite)
@@ -398,7 +235,7 @@ def _run_pairs(loaded: LoadedRecipe, options: RunOptions, progress: Progress) ->
         optional += ("positive_id",)
     if recipe.pairs.anchor_id_field:
         fields["anchor_id"] = recipe.pairs.anchor_id_field
-    records = read_records(_source(pairs_path, recipe.pairs.format), fields, recipe.on_error, report, options.limit)
+    records = read_records(recipe.pairs.row_source(pairs_path), fields, recipe.on_error, report, options.limit)
     report.items_in = len(records) + sum(report.skipped.values())
     if not records:
         raise InputDataError(f"{pairs_path}: no usable anchor/positive rows (fields {fields['anchor']!r}, {fields['positive']!r})")
@@ -493,7 +330,6 @@ def _run_pairs(loaded: LoadedRecipe, options: RunOptions, progress: Progress) ->
     search_started = time.perf_counter()
     neighbours = search(loaded, encoded.anchors, corpus_vectors, k, (low, high), seed, workers, progress)
     search_seconds = time.perf_counter() - search_started
-    from mlp_cli.mine.sampling import normalize_text
 
     output = recipe.output
     job = MiningJob(

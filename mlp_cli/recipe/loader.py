@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from mlp_cli.errors import RecipeError
+from mlp_cli.errors import RecipeError, UsageError
 
 Loc = tuple[Any, ...]
 
@@ -51,6 +51,17 @@ class LoadedRecipe:
             return None
         p = Path(value).expanduser()
         return p if p.is_absolute() else (self.base_dir / p)
+
+    def output_path(self, override: Path | None = None) -> Path:
+        """The output path: ``--out`` (``override``) or the recipe's ``output.path``; one is required."""
+        if override is not None:
+            return Path(override)
+        output = getattr(self.model, "output", None)
+        if output is None or getattr(output, "path", None) is None:
+            raise UsageError(f"{self.path}: no output path: add 'output: {{path: ...}}' to the recipe or pass --out")
+        out = self.resolve(output.path)
+        assert out is not None
+        return out
 
     def where(self, loc: Loc) -> str:
         """``file:line:col`` for a field (or its nearest existing parent)."""
@@ -101,7 +112,7 @@ def load_recipe_text(text: str, path: Path, kind: str | None = None) -> LoadedRe
         raise RecipeError(f"{path}: YAML value error: {exc}") from None
     marks: dict[Loc, tuple[int, int]] = {}
     if node is not None:
-        _collect_marks(node, (), marks)
+        collect_marks(node, (), marks)
     if raw is None:
         raise RecipeError(f"{path}: recipe is empty; expected a mapping with 'version: 1'")
     if not isinstance(raw, dict):
@@ -130,7 +141,7 @@ def load_recipe_text(text: str, path: Path, kind: str | None = None) -> LoadedRe
     try:
         model = cls.model_validate(raw)
     except ValidationError as exc:
-        problems = [(tuple(err["loc"]), _explain(cls, err)) for err in exc.errors()]
+        problems = [(tuple(err["loc"]), explain(cls, err)) for err in exc.errors()]
         raw_problems = getattr(cls, "raw_problems", None)
         if raw_problems is not None:  # report parameter problems too, not one round at a time
             seen = {loc for loc, _ in problems}
@@ -184,7 +195,7 @@ def _dotted(loc: Loc) -> str:
     return out
 
 
-def _collect_marks(node: yaml.Node, loc: Loc, marks: dict[Loc, tuple[int, int]]) -> None:
+def collect_marks(node: yaml.Node, loc: Loc, marks: dict[Loc, tuple[int, int]]) -> None:
     marks.setdefault(loc, (node.start_mark.line + 1, node.start_mark.column + 1))
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
@@ -194,13 +205,13 @@ def _collect_marks(node: yaml.Node, loc: Loc, marks: dict[Loc, tuple[int, int]])
             child = loc + (key,)
             # the key's position: that is where a user looks for a misspelt or wrong field
             marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            _collect_marks(value_node, child, marks)
+            collect_marks(value_node, child, marks)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _collect_marks(item, loc + (i,), marks)
+            collect_marks(item, loc + (i,), marks)
 
 
-def _explain(root: type[BaseModel], err: Mapping[str, Any]) -> str:
+def explain(root: type[BaseModel], err: Mapping[str, Any]) -> str:
     """A pydantic error in words a recipe author understands, with "did you mean"."""
     kind = err.get("type", "")
     loc = tuple(err.get("loc", ()))

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mlp_cli.augment.image.transforms import ImagePipeline, augment_image, check_transforms
+from mlp_cli.augment.recipe import AugmentRecipe
 from mlp_cli.errors import InputDataError, UsageError
 from mlp_cli.io.atomic import atomic_dir, atomic_file, check_writable
 from mlp_cli.io.images import (
@@ -42,7 +44,6 @@ from mlp_cli.io.images import (
 from mlp_cli.io.manifest import RunReport, manifest_path_for, write_manifest
 from mlp_cli.io.rows import BadRow, RowSource, detect_format
 from mlp_cli.recipe.loader import LoadedRecipe
-from mlp_cli.augment.recipe import AugmentRecipe
 from mlp_cli.runtime.options import NullProgress, Progress, RunOptions
 from mlp_cli.runtime.parallel import chunked, ordered_map, resolve_workers
 from mlp_cli.runtime.seeding import derive_seed
@@ -91,7 +92,6 @@ _MADE_DIRS: set[Path] = set()
 def _init(job: ImageJob) -> None:
     """Per process: build the pipeline once (transforms are instrumented objects, never pickled)."""
     global _JOB, _PIPELINE
-    from mlp_cli.augment.image.transforms import ImagePipeline
 
     _JOB = job
     _PIPELINE = ImagePipeline(job.specs)
@@ -125,7 +125,6 @@ class Variant:
 
 def _render(job: ImageJob, item: ImageItem) -> Iterator[Variant]:
     """Load an item once and yield each of its variants (raises ImageLoadError for a bad image)."""
-    from mlp_cli.augment.image.transforms import augment_image
 
     source = load_image(item.path, job.max_pixels)
     fmt = output_format(job.format, source.format)
@@ -236,7 +235,6 @@ def _check_image_recipe(loaded: LoadedRecipe) -> None:
 
 def _parsed_transforms(loaded: LoadedRecipe) -> list[Any]:
     """The recipe's transforms, parsed (``load_recipe`` has already checked them)."""
-    from mlp_cli.augment.image.transforms import check_transforms
 
     return check_transforms(loaded.model.transforms, ("transforms",))
 
@@ -283,12 +281,11 @@ def run_image_augment(
     progress = progress or NullProgress()
     recipe: AugmentRecipe = loaded.model
     _check_image_recipe(loaded)
-    from mlp_cli.augment.run import output_path
 
     seed = options.seed if options.seed is not None else recipe.seed
     workers = resolve_workers(options.workers if options.workers is not None else recipe.workers)
     source = _open_input(loaded, options)
-    out = output_path(loaded, options)
+    out = loaded.output_path(options.out)
     _check_output(source.path, out)
     check_writable(out, options.overwrite)
     report = RunReport(command="augment")

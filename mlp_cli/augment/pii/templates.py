@@ -19,6 +19,7 @@ from pydantic_core import PydanticCustomError
 from mlp_cli.augment.pii.values import DEFAULT_LABELS, IDENTITY_PROVIDERS, LOOKALIKES
 from mlp_cli.augment.registry import suggest
 from mlp_cli.errors import InputDataError, RecipeError
+from mlp_cli.recipe.loader import collect_marks, explain, format_problems
 
 _PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.S)
 _INSIDE = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)(?:#([1-9][0-9]?))?(?::([A-Za-z_][A-Za-z0-9_]*))?\s*")
@@ -282,7 +283,6 @@ def _load_text_templates(path: Path, text: str, labels: dict[str, str]) -> list[
 def _load_yaml_templates(path: Path, text: str, labels: dict[str, str]) -> list[Template]:
     import yaml
 
-    from mlp_cli.recipe.loader import _collect_marks, format_problems
 
     try:
         raw = yaml.safe_load(text)
@@ -293,16 +293,15 @@ def _load_yaml_templates(path: Path, text: str, labels: dict[str, str]) -> list[
         raise RecipeError(f"{where}: YAML syntax error: {getattr(exc, 'problem', None) or exc}") from None
     marks: dict = {}
     if node is not None:
-        _collect_marks(node, (), marks)
+        collect_marks(node, (), marks)
     if not isinstance(raw, dict):
         raise RecipeError(f"{path}:1:1: a templates file is a mapping with 'templates:' (a list of templates)")
     token = declared_labels.set(labels)
     try:
         spec_file = TemplateFile.model_validate(raw)
     except ValidationError as exc:
-        from mlp_cli.recipe.loader import _explain
 
-        problems = [(tuple(e["loc"]), _explain(TemplateFile, e)) for e in exc.errors()]
+        problems = [(tuple(e["loc"]), explain(TemplateFile, e)) for e in exc.errors()]
         raise RecipeError(format_problems(path, marks, problems), problems) from None
     finally:
         declared_labels.reset(token)

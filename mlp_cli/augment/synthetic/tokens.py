@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from mlp_cli.errors import InputDataError
+from mlp_cli.io.atomic import write_text_atomic
 
 MODEL_FORMAT = "mlp-token-model"
 MODEL_VERSION = 1
@@ -411,7 +412,6 @@ class TokenModel:
 
     def save(self, path: Path) -> None:
         """Write the model as JSON, atomically (a half-written model is never left behind)."""
-        from mlp_cli.io.atomic import write_text_atomic
 
         write_text_atomic(Path(path), self.dumps() + "\n")
 

@@ -1,0 +1,48 @@
+"""What every recipe kind shares: strict sections and the one spec of a data file.
+
+``DataSource`` is the only description of "a data file" in any recipe: augment input, mine
+pairs/corpus/pool/predictions and curriculum inputs all extend it with their own field names, so
+every input accepts the same keys (header-less TSV, quoting, encoding) and is read by one reader.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from mlp_cli.io.rows import RowSource
+
+
+class StrictModel(BaseModel):
+    """Base of recipe sections: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+DataFormat = Literal["auto", "jsonl", "csv", "tsv", "text", "parquet"]
+
+
+class DataSource(StrictModel):
+    """A data file and how to read it; compressed files (.gz, .bz2, .xz, .zst) are read as they are."""
+
+    path: str = Field(description="data file (JSONL, CSV, TSV, text, Parquet), relative to the recipe")
+    format: DataFormat = "auto"
+    columns: list[str] | None = Field(None, description="field names for header-less CSV/TSV")
+    header: bool = Field(True, description="CSV/TSV: the first line holds the field names")
+    quoting: Literal["auto", "minimal", "none"] = "auto"
+    encoding: str = "utf-8"
+    text_field: str = Field("text", description="field name of each line of a plain-text file")
+
+    def row_source(self, path: Path) -> RowSource:
+        """How to read the rows at ``path`` (the recipe's path, or the one --input gave)."""
+        return RowSource(
+            path=path,
+            format=self.format,
+            columns=tuple(self.columns) if self.columns else None,
+            header=self.header,
+            quoting=self.quoting,
+            encoding=self.encoding,
+            text_field=self.text_field,
+        )
