@@ -8,7 +8,6 @@ Image inputs go to ``augment.image_run`` with the same options, manifest and rep
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import itertools
 import json
@@ -293,7 +292,7 @@ def _run_rows(loaded: LoadedRecipe, recipe: AugmentRecipe, options: RunOptions, 
             for item in chunk.items:
                 report.items_in += 1
                 if item.bad is not None:
-                    report.bad_item(recipe.on_error, item.location, *item.bad)
+                    report.bad_item(options.on_error or recipe.on_error, item.location, *item.bad)
                     continue
                 for digest, payload in item.outputs:
                     if digest is not None:
@@ -335,6 +334,7 @@ def _run_rows(loaded: LoadedRecipe, recipe: AugmentRecipe, options: RunOptions, 
         inputs=[input_path] if input_path else [],
         seed=seed,
         timings={"setup": setup_seconds, "total": report.seconds},
-        overrides=dataclasses.asdict(options),
+        overrides=options,
+        workers=workers,
     )
     return report

@@ -12,6 +12,7 @@ from mlp_cli.cli.common import (
     InputOpt,
     JsonOpt,
     LimitOpt,
+    OnErrorOpt,
     OutOpt,
     OverwriteOpt,
     QuietOpt,
@@ -33,6 +34,7 @@ def augment(
     limit: LimitOpt = None,
     overwrite: OverwriteOpt = False,
     dry_run: DryRunOpt = False,
+    on_error: OnErrorOpt = None,
     quiet: QuietOpt = False,
     json_out: JsonOpt = False,
     preview: Annotated[
@@ -51,7 +53,7 @@ def augment(
         from mlp_cli.recipe.loader import load_recipe
 
         loaded = load_recipe(recipe, kind="augment")
-        options = run_options(input, out, seed, workers, limit, overwrite, dry_run)
+        options = run_options(input, out, seed, workers, limit, overwrite, dry_run, on_error)
         if preview is not None:
             from mlp_cli.augment.image.run import write_preview
 

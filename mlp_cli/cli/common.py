@@ -9,6 +9,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar, overload
 
@@ -27,6 +28,12 @@ LimitOpt = Annotated[int | None, typer.Option("--limit", min=0, help="Only the f
 OverwriteOpt = Annotated[bool, typer.Option("--overwrite", help="Replace an existing output (otherwise it is an error).")]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Validate and print the plan; write nothing.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or messages, only errors.")]
+class OnError(str, Enum):
+    fail = "fail"
+    skip = "skip"
+
+
+OnErrorOpt = Annotated[OnError | None, typer.Option("--on-error", help="fail, or skip bad input rows and images (skips are counted and reported).", show_default=False)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON summary on stdout.")]
 
 
@@ -51,6 +58,7 @@ def run_options(
     limit: int | None = None,
     overwrite: bool = False,
     dry_run: bool = False,
+    on_error: OnError | str | None = None,
 ) -> Any:
     from mlp_cli.runtime.options import RunOptions
 
@@ -62,6 +70,7 @@ def run_options(
         limit=limit,
         overwrite=overwrite,
         dry_run=dry_run,
+        on_error=on_error.value if isinstance(on_error, OnError) else on_error,
     )
 
 

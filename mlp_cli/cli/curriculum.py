@@ -13,6 +13,7 @@ from mlp_cli.cli.common import (
     InputOpt,
     JsonOpt,
     LimitOpt,
+    OnErrorOpt,
     OutOpt,
     OverwriteOpt,
     QuietOpt,
@@ -51,6 +52,7 @@ def curriculum(
     limit: LimitOpt = None,
     overwrite: OverwriteOpt = False,
     dry_run: DryRunOpt = False,
+    on_error: OnErrorOpt = None,
     quiet: QuietOpt = False,
     json_out: JsonOpt = False,
     order: Annotated[
@@ -90,7 +92,7 @@ def curriculum(
         from mlp_cli.recipe.loader import load_recipe
 
         loaded = load_recipe(recipe, kind="curriculum")
-        options = run_options(input, out, seed, workers, limit, overwrite, dry_run)
+        options = run_options(input, out, seed, workers, limit, overwrite, dry_run, on_error)
         overrides = CurriculumOverrides(
             order=order.value if order else None,
             layout=layout.value if layout else None,

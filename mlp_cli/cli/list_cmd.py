@@ -6,17 +6,19 @@ import json
 
 import typer
 
-from mlp_cli.cli.common import JsonOpt, console, guarded
+from mlp_cli.cli.common import JsonOpt, console, guarded, warn
 
 app = typer.Typer(help="List registered augmenters and generators.", no_args_is_help=True)
 
 
 def _describe_table(table_name: str, json_out: bool) -> None:
     from mlp_cli.augment import registry
-    from mlp_cli.augment.catalog import catalog
+    from mlp_cli.augment.catalog import catalog, plugin_errors
 
     registry.load_builtins()
     entries = catalog(table_name)
+    for ep_name, group, message in plugin_errors(table_name):  # stderr: the --json output stays a list
+        warn(f"plugin {ep_name!r} ({group}) was not loaded: {message}")
     if json_out:
         print(json.dumps(entries, indent=2, default=str))
         return

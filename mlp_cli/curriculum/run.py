@@ -132,6 +132,8 @@ def run_curriculum(
     started = time.perf_counter()
     progress = progress or NullProgress()
     recipe = _with_overrides(loaded.model, overrides)
+    if options.on_error is not None:
+        recipe = recipe.model_copy(update={"on_error": options.on_error})
     seed = options.seed if options.seed is not None else recipe.seed
     workers = resolve_workers(options.workers if options.workers is not None else recipe.workers)
     out = _output_path(loaded, recipe, options)
@@ -216,6 +218,8 @@ def run_curriculum(
         recipe_path=str(loaded.path),
         inputs=[p for p, _ in inputs] + [p for p in score_paths.values()],
         seed=seed,
+        overrides=options,
+        workers=workers,
         timings=timings,
     )
     return report

@@ -6,6 +6,7 @@ checksums, counts in/out/skipped by reason, the seed, versions of mlp and its li
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import platform
@@ -101,7 +102,7 @@ class RunReport:
         detail: str,
         *,
         fix: str = "Fix the row",
-        skip_how: str = "set 'on_error: skip' in the recipe",
+        skip_how: str = "set 'on_error: skip' in the recipe (or pass --on-error skip)",
         what: str = "rows",
     ) -> None:
         """Apply the ``on_error`` policy to one bad input item: raise (fail) or count it (skip)."""
@@ -137,10 +138,18 @@ def write_manifest(
     recipe_path: str | None,
     inputs: list[Path],
     seed: int | None,
+    overrides: Any,
+    workers: int | None,
     timings: dict[str, float] | None = None,
-    overrides: dict[str, Any] | None = None,
+    engine: str = "local",
 ) -> None:
-    """Write the manifest JSON (atomically) and record its path in the report."""
+    """Write the manifest JSON (atomically) and record its path in the report.
+
+    Every command's manifest has the same core fields; ``overrides`` is the command line
+    (a ``RunOptions`` or a mapping), so ``--limit`` and every other override is always recorded.
+    """
+    if dataclasses.is_dataclass(overrides) and not isinstance(overrides, type):
+        overrides = dataclasses.asdict(overrides)
     report.manifest = str(path)
     body = {
         "mlp_manifest_version": 1,
@@ -149,6 +158,8 @@ def write_manifest(
         "recipe_sha256": recipe_hash(recipe) if recipe is not None else None,
         "recipe": recipe,
         "seed": seed,
+        "engine": engine,
+        "workers": workers,
         "overrides": {k: str(v) for k, v in (overrides or {}).items() if v not in (None, False)},
         "inputs": [
             {"path": str(p), "sha256": tree_sha256(p) if Path(p).exists() else None} for p in inputs

@@ -274,6 +274,8 @@ def run_predictions(loaded: LoadedRecipe, options: RunOptions, progress: Progres
         recipe_path=str(loaded.path),
         inputs=[pred_path] + ([pool.path] if pool.path else []),
         seed=seed,
+        overrides=options,
+        workers=workers,
         timings={"encode": encode_seconds, "search": search_seconds, "total": report.seconds},
     )
     return report

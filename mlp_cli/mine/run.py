@@ -408,6 +408,8 @@ def _run_pairs(loaded: LoadedRecipe, options: RunOptions, progress: Progress) ->
         recipe_path=str(loaded.path),
         inputs=inputs,
         seed=seed,
+        overrides=options,
+        workers=workers,
         timings={
             "encode": encoded.seconds.get("encode", 0.0),
             "search": search_seconds,

@@ -24,6 +24,7 @@ class RunOptions:
     limit: int | None = None
     overwrite: bool = False
     dry_run: bool = False
+    on_error: str | None = None  # fail | skip; None keeps the recipe's on_error
 
 
 class Progress(Protocol):

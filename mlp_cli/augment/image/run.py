@@ -333,7 +333,7 @@ def run_image_augment(
                 for result in results:
                     if result.bad is not None:
                         report.bad_item(
-                            recipe.on_error, result.location, *result.bad, fix="Fix or remove the file", what="images"
+                            options.on_error or recipe.on_error, result.location, *result.bad, fix="Fix or remove the file", what="images"
                         )
                         continue
                     manifest_rows.writelines(result.lines)
@@ -369,6 +369,8 @@ def run_image_augment(
         # A list file is hashed whole; a folder's images are hashed one by one, in manifest.jsonl.
         inputs=[source.path] if source.folder_files is None else [],
         seed=seed,
+        overrides=options,
+        workers=workers,
         timings={"total": report.seconds},
     )
     return report
@@ -449,6 +451,8 @@ def write_preview(loaded: LoadedRecipe, options: RunOptions, preview_path: Path,
             recipe_path=str(loaded.path),
             inputs=[],
             seed=seed,
+            overrides=options,
+            workers=1,
         )
     return report
 

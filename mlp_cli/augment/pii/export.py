@@ -162,6 +162,8 @@ def export_samples(
             recipe_path=None,
             inputs=[input_path],
             seed=None,
+            overrides={"input": input_path, "out": out_dir, "to": to, "limit": limit, "overwrite": overwrite, "on_error": on_error},
+            workers=1,
         )
     report.manifest = str(manifest_path_for(Path(out_dir)))
     return report

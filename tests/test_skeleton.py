@@ -1,0 +1,122 @@
+"""One run skeleton: every command writes a manifest with the same core fields, modules import
+on their own (no cycles), and every input is one data-source spec."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, read_jsonl, run_mlp
+
+CORE_FIELDS = {
+    "mlp_manifest_version", "command", "recipe_path", "recipe_sha256", "recipe", "seed", "engine", "workers",
+    "overrides", "inputs", "outputs", "counts", "skipped_examples", "figures", "versions", "timings",
+}
+MODULES = sorted(
+    ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+    for p in (ROOT / "mlp_cli").rglob("*.py")
+    if p.name != "__main__.py"  # runs the app
+)
+
+
+def _manifest(summary: dict) -> dict:
+    assert summary["manifest"], summary
+    return json.loads(Path(summary["manifest"]).read_text())
+
+
+def _commands(tmp: Path) -> dict[str, list]:
+    pii = tmp / "pii.jsonl"
+    return {
+        "augment": ["augment", ROOT / "recipes/menu-text.yaml", "--out", tmp / "a.jsonl"],
+        "synth pii": ["synth", "pii", ROOT / "recipes/pii-detector.yaml", "--out", pii],
+        "mine-negatives": ["mine-negatives", ROOT / "recipes/mine-wikiqa.yaml", "--out", tmp / "m.jsonl"],
+        "mine predictions": ["mine-negatives", ROOT / "recipes/mine-spam-errors.yaml", "--out", tmp / "p.jsonl"],
+        "curriculum": ["curriculum", ROOT / "recipes/curriculum-cloudflare.yaml", "--out", tmp / "c"],
+        "synth export": ["synth", "export", pii, "--out", tmp / "bio", "--to", "bio"],
+    }
+
+
+def test_every_command_writes_the_same_core_manifest_fields(tmp_path: Path):
+    for name, args in _commands(tmp_path).items():
+        result = run_mlp(*args, "--limit", "30", "--json")
+        assert result.exit_code == 0, (name, result)
+        manifest = _manifest(result.summary)
+        missing = CORE_FIELDS - set(manifest)
+        assert not missing, (name, missing)
+        assert manifest["overrides"].get("limit") == "30", (name, manifest["overrides"])
+        assert manifest["engine"] == "local"
+        assert set(manifest["counts"]) >= {"items_in", "items_out", "skipped"}
+        assert "total" in manifest["timings"]
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_every_module_imports_on_its_own(module: str):
+    """A fresh interpreter per module: an import cycle would fail here, whatever the import order."""
+    proc = subprocess.run([sys.executable, "-c", f"import {module}"], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def _local_imports(path: Path) -> list[tuple[int, str]]:
+    """``from mlp_cli... import`` statements inside functions (a sign of a cycle being dodged)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.ImportFrom) and (inner.module or "").startswith("mlp_cli"):
+                    found.append((inner.lineno, inner.module or ""))
+    return found
+
+
+def test_core_has_no_function_local_imports_of_its_own_modules():
+    # cli/ imports the core inside command bodies so that `mlp --help` stays fast; a package's
+    # __getattr__ loads its entry point on first use. Everything else imports at the top.
+    offenders = []
+    for path in sorted((ROOT / "mlp_cli").rglob("*.py")):
+        rel = path.relative_to(ROOT)
+        if rel.parts[1] == "cli":
+            continue
+        for line, module in _local_imports(path):
+            if path.name == "__init__.py" or (rel.parts[1] == "curriculum" and path.name == "run.py" and module == "mlp_cli.curriculum"):
+                continue
+            offenders.append(f"{rel}:{line}: {module}")
+    assert not offenders, "\n".join(offenders)
+
+
+def test_a_mine_input_can_be_a_header_less_tsv(tmp_path: Path):
+    pairs = tmp_path / "pairs.tsv"
+    rows = read_jsonl(ROOT / "samples/mine/questions.jsonl")
+    pairs.write_text("".join(f"{r['anchor']}\t{r['positive']}\n" for r in rows), encoding="utf-8")
+    recipe = tmp_path / "mine.yaml"
+    recipe.write_text(
+        "version: 1\nkind: mine-negatives\n"
+        "pairs: {path: pairs.tsv, header: false, columns: [anchor, positive]}\n"
+        f"corpus: {{path: {ROOT / 'samples/mine/passages.jsonl'}}}\n"
+        "output: {path: out.jsonl}\nsampling: {hard: 1}\n"
+    )
+    result = run_mlp("mine-negatives", recipe, "--json")
+    assert result.exit_code == 0, result
+    out = read_jsonl(tmp_path / "out.jsonl")
+    assert len(out) == len(rows)
+    assert out[0]["anchor"] == rows[0]["anchor"]
+
+
+def test_on_error_flag_overrides_the_recipe(tmp_path: Path):
+    data = tmp_path / "rows.jsonl"
+    data.write_text('{"text": "good row. second sentence."}\n{not json\n{"text": "another. row here."}\n')
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text(
+        "version: 1\ninput: {path: rows.jsonl}\noutput: {path: out.jsonl}\n"
+        "steps: [{augmenter: sentence-shuffle}]\n"
+    )
+    failed = run_mlp("augment", recipe, "--json")
+    assert failed.exit_code == 2
+    assert "rows.jsonl:2" in failed.stderr and "--on-error skip" in failed.stderr
+    skipped = run_mlp("augment", recipe, "--json", "--on-error", "skip", "--overwrite")
+    assert skipped.exit_code == 0, skipped
+    assert skipped.summary["skipped"] == {"bad json": 1}
+    assert _manifest(skipped.summary)["overrides"]["on_error"] == "skip"
