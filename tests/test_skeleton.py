@@ -120,3 +120,39 @@ def test_on_error_flag_overrides_the_recipe(tmp_path: Path):
     assert skipped.exit_code == 0, skipped
     assert skipped.summary["skipped"] == {"bad json": 1}
     assert _manifest(skipped.summary)["overrides"]["on_error"] == "skip"
+
+
+def test_python_api_takes_recipes_built_in_code(tmp_path: Path):
+    from mlp_cli.augment import augment
+    from mlp_cli.augment.recipe import AugmentRecipe
+    from mlp_cli.curriculum import build_curriculum
+    from mlp_cli.mine import mine_negatives
+
+    recipe = AugmentRecipe.model_validate(
+        {"version": 1, "input": {"path": str(ROOT / "samples/menu.jsonl")}, "copies": 2, "dedupe": False,
+         "steps": [{"augmenter": "sentence-shuffle", "field": "description"}]}
+    )
+    report = augment(recipe, out=tmp_path / "a.jsonl", limit=5)
+    assert report.items_out == 10
+    by_path = augment(ROOT / "recipes/menu-text.yaml", out=tmp_path / "b.jsonl", limit=5)
+    assert by_path.items_in == 5
+    mined = mine_negatives(
+        recipe={"version": 1, "pairs": {"path": "samples/mine/questions.jsonl"},
+                "corpus": {"path": "samples/mine/passages.jsonl"}, "sampling": {"hard": 1}},
+        base_dir=ROOT, out=tmp_path / "m.jsonl",
+    )
+    assert mined.items_out > 0
+    cur = build_curriculum(
+        {"version": 1, "inputs": [{"path": str(ROOT / "samples/curriculum/spam-synthetic.jsonl")}],
+         "difficulty": [{"scorer": "length"}], "schedule": {"stages": 2}},
+        out=tmp_path / "c",
+    )
+    assert cur.items_out == cur.items_in
+
+
+def test_a_bad_recipe_built_in_code_names_the_field(tmp_path: Path):
+    from mlp_cli.augment import augment
+    from mlp_cli.errors import RecipeError
+
+    with pytest.raises(RecipeError, match=r"steps\[0\]"):
+        augment({"version": 1, "input": {"path": "x.jsonl"}, "steps": [{"augmenter": "sentence-shufle"}]}, out=tmp_path / "o.jsonl")

@@ -57,6 +57,13 @@ class StepSpec(BaseModel):
     def params_dict(self) -> dict[str, Any]:
         return dict(self.model_extra or {})
 
+    @property
+    def params(self) -> Any:
+        """The augmenter's validated parameters (validated on first use, also for recipes built in code)."""
+        if self._params is None:
+            self._params = _validate_params(lookup(AUGMENTERS, self.augmenter, "augmenter", ("augmenter",)), self.params_dict(), ())
+        return self._params
+
 
 class GenerateSpec(BaseModel):
     """One generator: ``generator: NAME``, ``count`` and the generator's parameters."""
@@ -69,6 +76,13 @@ class GenerateSpec(BaseModel):
 
     def params_dict(self) -> dict[str, Any]:
         return dict(self.model_extra or {})
+
+    @property
+    def params(self) -> Any:
+        """The generator's validated parameters (validated on first use, also for recipes built in code)."""
+        if self._params is None:
+            self._params = _validate_params(lookup(GENERATORS, self.generator, "generator", ("generator",)), self.params_dict(), ())
+        return self._params
 
 
 class ImageOptions(StrictModel):

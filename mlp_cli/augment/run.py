@@ -25,7 +25,7 @@ from mlp_cli.errors import InputDataError, MlpError, UsageError
 from mlp_cli.io.atomic import atomic_file, check_writable
 from mlp_cli.io.manifest import RunReport, manifest_path_for, write_manifest
 from mlp_cli.io.rows import BadRow, Row, RowWriter, count_hint, detect_format, dumps_row, iter_rows
-from mlp_cli.recipe.loader import LoadedRecipe
+from mlp_cli.recipe.loader import LoadedRecipe, load_recipe
 from mlp_cli.runtime.options import NullProgress, Progress, RunOptions
 from mlp_cli.runtime.parallel import AdaptiveChunks, ordered_map, resolve_workers
 from mlp_cli.runtime.seeding import derive_seed, item_random
@@ -171,6 +171,48 @@ def _process(chunk: list[Row | BadRow | GeneratedItem]) -> ChunkResult:
     return ChunkResult(results, partials, time.perf_counter() - started)
 
 
+def augment(
+    recipe: str | Path | AugmentRecipe | dict[str, Any],
+    *,
+    base_dir: str | Path = ".",
+    input: str | Path | None = None,
+    out: str | Path | None = None,
+    seed: int | None = None,
+    workers: int | None = None,
+    limit: int | None = None,
+    overwrite: bool = False,
+    dry_run: bool = False,
+    on_error: str | None = None,
+    progress: Progress | None = None,
+) -> RunReport:
+    """Run an augment recipe from Python: a file, or a recipe built in code; the same run as ``mlp augment``.
+
+    Example:
+        >>> recipe = {"version": 1, "input": {"path": "rows.jsonl"}, "copies": 3,
+        ...           "steps": [{"augmenter": "sentence-shuffle"}]}
+        >>> report = augment(recipe, out="out.jsonl")  # doctest: +SKIP
+
+    Args:
+        recipe: a recipe file, an ``AugmentRecipe``, or a mapping with the recipe's keys.
+        base_dir: what relative paths of a recipe built in code are relative to.
+        input, out, seed, workers, limit, overwrite, dry_run, on_error: as the command's options.
+        progress: where progress goes (nothing by default).
+
+    Returns:
+        The run report (also written as the manifest beside the output).
+    """
+    if isinstance(recipe, (str, Path)):
+        loaded = load_recipe(recipe, kind="augment")
+    else:
+        loaded = LoadedRecipe.from_model(recipe if isinstance(recipe, AugmentRecipe) else {"kind": "augment", **recipe}, base_dir)
+
+    def absolute(path: str | Path | None) -> Path | None:
+        return None if path is None else Path(path).expanduser().absolute()
+
+    options = RunOptions(absolute(input), absolute(out), seed, workers, limit, overwrite, dry_run, on_error)
+    return run_augment(loaded, options, progress)
+
+
 def run_augment(
     loaded: LoadedRecipe,
     options: RunOptions = RunOptions(),
@@ -228,8 +270,8 @@ def _run_rows(loaded: LoadedRecipe, recipe: AugmentRecipe, options: RunOptions, 
         seed=seed,
         input_override=str(options.input) if (source is None and options.input) else None,
     )
-    steps = [(AUGMENTERS[step.augmenter](step._params, context), step.p) for step in recipe.steps]
-    generators = [GENERATORS[spec.generator](spec._params, context) for spec in recipe.generate]
+    steps = [(AUGMENTERS[step.augmenter](step.params, context), step.p) for step in recipe.steps]
+    generators = [GENERATORS[spec.generator](spec.params, context) for spec in recipe.generate]
     if options.dry_run:
         report.dry_run = True
         report.extra["plan"] = {

@@ -107,11 +107,7 @@ def build_curriculum(
     if isinstance(recipe, (str, Path)):
         loaded = load_recipe(recipe, kind="curriculum")
     else:
-        model = recipe if isinstance(recipe, CurriculumRecipe) else CurriculumRecipe.model_validate(recipe)
-        loaded = LoadedRecipe(
-            path=Path(base_dir) / "<recipe>", kind="curriculum", model=model, raw=model.model_dump(mode="json")
-        )
-        model.check(loaded)
+        loaded = LoadedRecipe.from_model(recipe if isinstance(recipe, CurriculumRecipe) else {"kind": "curriculum", **recipe}, base_dir)
     options = RunOptions(
         out=Path(out).absolute() if out is not None else None,
         seed=seed,

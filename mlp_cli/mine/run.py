@@ -153,7 +153,8 @@ def mine_negatives(
     corpus: str | Path | None = None,
     out: str | Path | None = None,
     *,
-    recipe: str | Path | None = None,
+    recipe: str | Path | MineRecipe | dict[str, Any] | None = None,
+    base_dir: str | Path = ".",
     limit: int | None = None,
     overwrite: bool = False,
     dry_run: bool = False,
@@ -170,7 +171,8 @@ def mine_negatives(
         pairs: anchor/positive rows (JSONL, CSV, TSV, Parquet).
         corpus: candidate texts with ids (default: the positives).
         out: output file.
-        recipe: a recipe file whose settings the arguments override.
+        recipe: a recipe file, or a recipe built in code (``MineRecipe`` or a mapping), whose settings the arguments override.
+        base_dir: what relative paths of a recipe built in code are relative to.
         limit: only the first N pairs (or predictions) rows.
         overwrite: replace an existing output.
         dry_run: validate and plan, write nothing.
@@ -181,7 +183,12 @@ def mine_negatives(
         The run report (also written as the manifest beside the output).
     """
 
-    loaded = load_recipe(recipe, kind="mine-negatives") if recipe is not None else None
+    if recipe is None:
+        loaded = None
+    elif isinstance(recipe, (str, Path)):
+        loaded = load_recipe(recipe, kind="mine-negatives")
+    else:
+        loaded = LoadedRecipe.from_model(recipe if isinstance(recipe, MineRecipe) else {"kind": "mine-negatives", **recipe}, base_dir)
     overrides = {"pairs": pairs, "corpus": corpus, "out": out, **settings}
     for key in ("pairs", "corpus", "out", "predictions", "model", "embeddings", "embedding_ids", "anchor_embeddings", "anchor_ids", "cache_dir", "index_path"):
         if overrides.get(key) is not None:

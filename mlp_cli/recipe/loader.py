@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import os
 import types
 import typing
 from collections.abc import Mapping
@@ -51,6 +52,31 @@ class LoadedRecipe:
             return None
         p = Path(value).expanduser()
         return p if p.is_absolute() else (self.base_dir / p)
+
+    @classmethod
+    def from_model(cls, model: Any, base_dir: str | Path = ".") -> LoadedRecipe:
+        """A recipe built in Python (a model or a mapping), checked like a file; paths are relative to ``base_dir``."""
+        kind = getattr(model, "kind", None) or (model.get("kind", "augment") if isinstance(model, Mapping) else "augment")
+        if kind not in RECIPE_KINDS:
+            raise RecipeError(f"unknown recipe kind {kind!r}; accepted: {', '.join(RECIPE_KINDS)}")
+        model_cls = model_class(kind)
+        if not isinstance(model, model_cls):
+            try:
+                model = model_cls.model_validate(model)
+            except ValidationError as exc:
+                problems = [(tuple(err["loc"]), explain(model_cls, err)) for err in exc.errors()]
+                raise RecipeError(format_problems(Path("<recipe>"), {}, problems), problems) from None
+        path = Path(os.path.abspath(Path(base_dir).expanduser())) / "<recipe>"
+        loaded = cls(path=path, kind=kind, model=model, raw=model.model_dump(mode="json"))
+        check = getattr(model, "check", None)
+        if check is not None:
+            try:
+                check(loaded)
+            except RecipeError as exc:
+                if exc.problems:
+                    raise RecipeError(format_problems(path, {}, exc.problems), exc.problems) from None
+                raise
+        return loaded
 
     def output_path(self, override: Path | None = None) -> Path:
         """The output path: ``--out`` (``override``) or the recipe's ``output.path``; one is required."""
