@@ -156,3 +156,15 @@ def test_a_bad_recipe_built_in_code_names_the_field(tmp_path: Path):
 
     with pytest.raises(RecipeError, match=r"steps\[0\]"):
         augment({"version": 1, "input": {"path": "x.jsonl"}, "steps": [{"augmenter": "sentence-shufle"}]}, out=tmp_path / "o.jsonl")
+
+
+def test_mine_negatives_json_still_prints_warnings(tmp_path: Path):
+    # a rank window past the corpus leaves positives short of negatives: a warning, on stderr
+    result = run_mlp("mine-negatives", ROOT / "recipes/mine-wikiqa.yaml", "--out", tmp_path / "m.jsonl",
+                     "--rank-window", "500:600", "--json")
+    assert result.exit_code == 0, result
+    assert result.summary["items_out"] >= 0
+    assert "warning:" in result.stderr and "fewer negatives" in result.stderr
+    quiet = run_mlp("mine-negatives", ROOT / "recipes/mine-wikiqa.yaml", "--out", tmp_path / "q.jsonl",
+                    "--rank-window", "500:600", "--json", "--quiet")
+    assert "warning:" not in quiet.stderr

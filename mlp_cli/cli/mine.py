@@ -18,13 +18,12 @@ from mlp_cli.cli.common import (
     OutOpt,
     OverwriteOpt,
     QuietOpt,
-    RichProgress,
     SeedOpt,
     WorkersOpt,
     absolute,
     guarded,
-    report_run,
     run_options,
+    run_reported,
 )
 
 _P = {"show_default": False}
@@ -108,12 +107,8 @@ def mine_negatives(
             flags[name] = "--" + arg.replace("_", "-") if arg not in names else {"format": "--format", "predictions": "--from-predictions"}[name]
         loaded = recipe_with_overrides(loaded, overrides, flags)
         options = run_options(None, out, seed, workers, limit, overwrite, dry_run)
-        progress = RichProgress(quiet or json_out)
-        try:
-            report = run_mine(loaded, options, progress)
-        finally:
-            progress.stop()
-        report_run(report, json_out, quiet)
+        # warnings go to stderr with --json too, as for every command; only --quiet hides them
+        run_reported(lambda progress: run_mine(loaded, options, progress), json_out, quiet)
 
     guarded("mine-negatives", body, json_out)
 
