@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 from enum import IntEnum
+from typing import Any
 
 
 class ExitCode(IntEnum):
@@ -75,3 +76,24 @@ def suggest(name: str, choices: list[str]) -> str:
     """' (did you mean 'x'?)' or '' — the click NoSuchCommand way."""
     close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+class MissingExtra(MlpError):
+    """An optional library a feature needs is not installed; the message names the pip command."""
+
+    exit_code = ExitCode.USAGE
+
+
+def require(module: str, extra: str | None, feature: str) -> Any:
+    """Import ``module`` or raise MissingExtra naming the pip command that installs it.
+
+    ``extra`` is the mlp-cli extra that brings it (``"image"`` -> ``pip install 'mlp-cli[image]'``);
+    None means a core dependency, so the command reinstalls mlp-cli.
+    """
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        command = f"pip install 'mlp-cli[{extra}]'" if extra else "pip install --force-reinstall mlp-cli"
+        raise MissingExtra(f"{feature} needs {module.split('.')[0]}, which is not installed: {command}") from exc

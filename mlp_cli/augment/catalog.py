@@ -6,7 +6,15 @@ from typing import Any
 
 from pydantic_core import PydanticUndefined
 
-from mlp_cli.augment.registry import AUGMENTERS, GENERATORS, describe, load_builtins
+from mlp_cli.augment.registry import (
+    AUGMENTERS,
+    GENERATORS,
+    PLUGIN_ERRORS,
+    PLUGIN_GROUPS,
+    PLUGIN_SOURCES,
+    describe,
+    load_builtins,
+)
 
 
 def _type_name(annotation: Any) -> str:
@@ -16,9 +24,13 @@ def _type_name(annotation: Any) -> str:
 
 
 def catalog(which: str) -> list[dict[str, Any]]:
-    """One entry per registered name: name, family, description, params (name, type, default, description)."""
+    """One entry per registered name: name, family, description, params (name, type, default, description).
+
+    A class from a plugin has the family ``plugin: <distribution name>``.
+    """
     load_builtins()
     table = AUGMENTERS if which == "augmenters" else GENERATORS
+    kind = "augmenter" if which == "augmenters" else "generator"
     entries = []
     for name in sorted(table):
         cls = table[name]
@@ -35,5 +47,14 @@ def catalog(which: str) -> list[dict[str, Any]]:
                     "description": info.description or "",
                 }
             )
-        entries.append({"name": name, "family": cls.family, "description": describe(cls), "params": params})
+        dist = PLUGIN_SOURCES.get((kind, name))
+        family = f"plugin: {dist}" if dist else getattr(cls, "family", "")
+        entries.append({"name": name, "family": family, "description": describe(cls), "params": params})
     return entries
+
+
+def plugin_errors(which: str) -> list[tuple[str, str, str]]:
+    """The plugins of this kind that failed to load: (entry point name, group, error message)."""
+    load_builtins()
+    kind = "augmenter" if which == "augmenters" else "generator"
+    return [e for e in PLUGIN_ERRORS if PLUGIN_GROUPS.get(e[1]) == kind]

@@ -157,6 +157,82 @@ def load_builtins() -> None:
 
     for module in BUILTIN_MODULES:
         importlib.import_module(module)
+    load_plugins()
+
+
+# Third-party plugins: entry points in these groups (see docs/plugins.md).
+PLUGIN_GROUPS = {"mlp.augmenters": "augmenter", "mlp.generators": "generator"}
+# Every plugin that failed to load: (entry point name, group, error message).
+PLUGIN_ERRORS: list[tuple[str, str, str]] = []
+# Names registered by plugins: ("augmenter" | "generator", name) -> distribution name.
+PLUGIN_SOURCES: dict[tuple[str, str], str] = {}
+_plugins_loaded = False
+
+
+def load_plugins() -> None:
+    """Load the ``mlp.augmenters`` / ``mlp.generators`` entry points, once per process.
+
+    An entry point names a class (registered here unless it already is) or a module whose import
+    registers classes with the decorators. A broken plugin never stops the run: it is recorded in
+    ``PLUGIN_ERRORS`` and `mlp list` reports it.
+    """
+    global _plugins_loaded
+    if _plugins_loaded:
+        return
+    _plugins_loaded = True
+    from importlib.metadata import entry_points
+
+    seen: set[tuple[str, str, str]] = set()
+    for group, what in PLUGIN_GROUPS.items():
+        for ep in entry_points(group=group):
+            if (group, ep.name, ep.value) in seen:  # the same distribution found twice on sys.path
+                continue
+            seen.add((group, ep.name, ep.value))
+            dist = getattr(getattr(ep, "dist", None), "name", None) or ep.name
+            try:
+                _load_entry_point(ep, what, dist)
+            except Exception as exc:  # noqa: BLE001 - any failure of third-party code is reported
+                PLUGIN_ERRORS.append((ep.name, group, f"{type(exc).__name__}: {exc}"))
+
+
+def _load_entry_point(ep: Any, what: str, dist: str) -> None:
+    import inspect
+
+    tables = {"augmenter": (AUGMENTERS, Augmenter), "generator": (GENERATORS, Generator)}
+    before = {kind: set(table) for kind, (table, _) in tables.items()}
+    try:
+        obj = ep.load()
+    finally:  # names a plugin module registered through the decorators, even if it then failed
+        for kind, (table, _) in tables.items():
+            for name in set(table) - before[kind]:
+                PLUGIN_SOURCES[(kind, name)] = dist
+    if inspect.ismodule(obj):
+        return
+    table, base = tables[what]
+    if not (isinstance(obj, type) and issubclass(obj, base)):
+        raise TypeError(f"{ep.value} is not a module or a subclass of {base.__name__}")
+    name = getattr(obj, "name", None)
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"{obj.__name__} has no 'name'")
+    params = getattr(obj, "Params", None)
+    if not (isinstance(params, type) and issubclass(params, BaseModel)):
+        raise TypeError(f"{obj.__name__}.Params is not a pydantic model")
+    if table.get(name, obj) is not obj:
+        owner = PLUGIN_SOURCES.get((what, name))
+        raise ValueError(f"{what} name {name!r} is already taken by {'plugin ' + owner if owner else 'a built-in'}")
+    if name not in table:
+        table[name] = obj
+        PLUGIN_SOURCES[(what, name)] = dist
+
+
+def reset_plugins() -> None:
+    """Forget loaded plugins (for tests): unregister their names and clear errors and the cache."""
+    global _plugins_loaded
+    for kind, name in list(PLUGIN_SOURCES):
+        (AUGMENTERS if kind == "augmenter" else GENERATORS).pop(name, None)
+    PLUGIN_SOURCES.clear()
+    PLUGIN_ERRORS.clear()
+    _plugins_loaded = False
 
 
 # Every module that registers built-ins; a family adds its module here.

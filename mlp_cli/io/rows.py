@@ -121,9 +121,13 @@ def _decoded_lines(source: RowSource) -> Iterator[tuple[int, str | None, str]]:
     with open(source.path, "rb") as f:
         for lineno, raw in enumerate(f, 1):
             try:
-                yield lineno, raw.decode(source.encoding), ""
+                text = raw.decode(source.encoding)
             except UnicodeDecodeError as exc:
                 yield lineno, None, f"bad {source.encoding} encoding at byte {exc.start}"
+                continue
+            if lineno == 1 and text.startswith("\ufeff"):
+                text = text[1:]  # a byte-order mark (Excel, Notepad) is not part of the first record
+            yield lineno, text, ""
 
 
 def _iter_jsonl(source: RowSource) -> Iterator[Row | BadRow]:
@@ -139,8 +143,9 @@ def _iter_jsonl(source: RowSource) -> Iterator[Row | BadRow]:
             continue
         try:
             data = json.loads(text)
-        except ValueError as exc:
-            yield BadRow(index, loc, "bad json", str(exc))
+        except (ValueError, RecursionError) as exc:  # RecursionError: pathologically deep nesting
+            detail = str(exc) if isinstance(exc, ValueError) else "nested too deeply to parse"
+            yield BadRow(index, loc, "bad json", detail)
             index += 1
             continue
         if not isinstance(data, dict):

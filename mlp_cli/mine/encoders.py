@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from mlp_cli.errors import InputDataError, UsageError
+from mlp_cli.errors import InputDataError, UsageError, require
 from mlp_cli.mine.recipe import EncoderSpec
 
 
@@ -241,10 +241,7 @@ def _sentence_transformers(
 
 
 def _load_model(model_dir: Path, device: str) -> Any:
-    try:
-        from sentence_transformers import SentenceTransformer
-    except ImportError as exc:  # pragma: no cover - an optional extra
-        raise UsageError("the sentence-transformers encoder needs: pip install sentence-transformers") from exc
+    SentenceTransformer = require("sentence_transformers", "st", "the sentence-transformers encoder").SentenceTransformer
     try:
         return SentenceTransformer(str(model_dir), device=device, local_files_only=True)
     except Exception as exc:  # the library raises many types for a bad folder

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mlp_cli.augment.registry import suggest
-from mlp_cli.errors import RecipeError
+from mlp_cli.errors import RecipeError, require
 
 # Containers whose ``transforms`` argument is itself a transform list.
 CONTAINERS = ("Compose", "RandomApply", "RandomChoice", "RandomOrder")
@@ -82,9 +82,15 @@ class TransformSpec:
         return {self.name: kwargs} if kwargs else self.name
 
 
+def _v2() -> Any:
+    """``torchvision.transforms.v2``, or exit 2 naming the extra that installs it."""
+    require("torch", "image", "image augmentation")
+    return require("torchvision.transforms.v2", "image", "image augmentation")
+
+
 def transform_names() -> list[str]:
     """Every v2 class name a recipe may use, sorted."""
-    from torchvision.transforms import v2
+    v2 = _v2()
 
     return sorted(
         name
@@ -157,7 +163,7 @@ def _parse_item(item: Any, loc: tuple, problems: list[tuple[tuple, str]], names:
                 )
             )
         return None
-    from torchvision.transforms import v2
+    v2 = _v2()
 
     cls = getattr(v2, name)
     accepted = _accepted_arguments(cls)
@@ -235,7 +241,7 @@ def _argument(cls: type[object], name: str, value: Any) -> Any:
 
 def build_transform(spec: TransformSpec) -> Any:
     """The ``torchvision.transforms.v2`` object of one parsed spec (children built first)."""
-    from torchvision.transforms import v2
+    v2 = _v2()
 
     cls = getattr(v2, spec.name)
     kwargs = {k: _argument(cls, k, v) for k, v in spec.kwargs.items()}
@@ -259,7 +265,7 @@ class ImagePipeline:
     """
 
     def __init__(self, specs: list[TransformSpec]):
-        from torchvision.transforms import v2
+        v2 = _v2()
 
         self.specs = list(specs)
         self.on_tensor = bool(_names(self.specs) & TENSOR_ONLY)
@@ -327,9 +333,9 @@ def augment_image(pipeline: ImagePipeline, image: Any, seed: int) -> tuple[Any, 
     torch's default CPU generator is what v2 transforms draw from; python's ``random`` and numpy are
     seeded too in case a transform uses them. Same image, same seed: same output, in any process.
     """
-    import torch
-
     from mlp_cli.runtime.seeding import seed_global_state
+
+    torch = require("torch", "image", "image augmentation")
 
     # The CPU generator is the one transforms draw from; torch.manual_seed would also queue
     # seeds for CUDA/XPU/MTIA, recording a stack trace for each, which costs ~1 ms per image.

@@ -24,8 +24,8 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from mlp_cli.augment.synthetic.complex_tokens import ComplexTokens
 from mlp_cli.augment.registry import Augmenter, Params, RowError, RunContext, register_augmenter, text_of
+from mlp_cli.augment.synthetic.complex_tokens import ComplexTokens
 from mlp_cli.augment.synthetic.token_model import ComplexKindsSpec, ModelSource, check_levels, load_or_fit
 from mlp_cli.augment.synthetic.tokens import TokenModel
 

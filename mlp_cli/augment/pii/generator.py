@@ -70,8 +70,8 @@ def _check_weights(value: dict[str, float], what: str) -> None:
     if not value:
         raise invalid("weights", f"give at least one {what}")
     for name, weight in value.items():
-        if not weight > 0:
-            raise invalid("weights", f"weight of {name!r} must be > 0 (got {weight})")
+        if not (math.isfinite(weight) and weight > 0):
+            raise invalid("weights", f"weight of {name!r} must be a finite number > 0 (got {weight})")
 
 
 class PiiParams(Params):
@@ -577,4 +577,4 @@ class PiiGenerator(Generator[PiiParams]):
 def check_pii_templates(loaded: Any, seed: int | None = None) -> list[dict[str, Any]]:
     """Check the templates of every ``pii`` generator of a loaded augment recipe (no values made)."""
     context = RunContext(recipe_dir=str(loaded.base_dir), seed=seed if seed is not None else loaded.model.seed)
-    return [PiiGenerator(g._params, context).check() for g in loaded.model.generate if g.generator == PiiGenerator.name]
+    return [PiiGenerator(g.params, context).check() for g in loaded.model.generate if g.generator == PiiGenerator.name]

@@ -14,6 +14,7 @@ level, leakage (generated rows identical to a corpus text) and the length distri
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from collections import Counter
@@ -22,11 +23,11 @@ from typing import Any, Literal, cast
 
 from pydantic import Field, field_validator, model_validator
 
-from mlp_cli.augment.synthetic.complex_tokens import KINDS, ComplexTokens, read_ngrams
+from mlp_cli.augment.recipe import DataFormat
 from mlp_cli.augment.registry import Generator, Params, RunContext, register_generator
+from mlp_cli.augment.synthetic.complex_tokens import KINDS, ComplexTokens, read_ngrams
 from mlp_cli.augment.synthetic.tokens import TokenModel, fit_token_model, js_divergence, ngrams, quantiles, text_digest
 from mlp_cli.errors import InputDataError, UsageError
-from mlp_cli.augment.recipe import DataFormat
 
 Tokenizer = Literal["payload", "word", "char"]
 ComplexKind = Literal["uri", "url", "user_agent", "email", "ipv4", "ipv6", "file_path", "hash", "json", "xml"]
@@ -130,6 +131,16 @@ class TokenModelParams(ModelSource):
     max_tokens: int | None = Field(None, ge=1, description="cap on a generated text's length in tokens")
     fidelity_rows: int = Field(2000, ge=0, description="rows per level whose n-grams are compared to the corpus")
     avoid_copies: bool = Field(True, description="redraw a generated text that is identical to a corpus text (up to 8 times)")
+
+    @field_validator("levels", mode="before")
+    @classmethod
+    def _finite_weights(cls, value: Any) -> Any:
+        # One clear message for .inf / .nan / negative weights (not a list-or-dict union error).
+        if isinstance(value, dict):
+            for name, weight in value.items():
+                if isinstance(weight, float) and not (math.isfinite(weight) and weight >= 1):
+                    raise ValueError(f"level weights are whole numbers from 1 to 1000 (got {name}: {weight})")
+        return value
 
     @field_validator("levels")
     @classmethod
