@@ -100,6 +100,10 @@ def bench_command(corpus: Path, level: str, rows: int, workers: int, tmp: Path, 
     return report.items_out / max(1e-9, report.seconds - fit), report.items_out / max(1e-9, cpu)
 
 
+GOAL_COMMAND_VS_GENERATE = 0.8  # the skeleton's per-row cost must stay small (issue 10)
+GOAL_TWO_WORKERS = 1.7
+
+
 def _row(label: str, per_core: float, wall: float, level: str) -> str:
     goal, verdict = "-", ""
     if level in GOAL_LEVELS:
@@ -140,9 +144,19 @@ def main() -> None:
             print(_row(f"generate() {level}, {rows:,} rows", per_core, wall, level))
             if args.no_command:
                 continue
+            gen_per_core = per_core
+            walls = {}
             for workers in (1, 2):
                 wall, per_core = bench_command(args.corpus, level, rows, workers, tmp, all_cpu)
+                walls[workers] = wall
                 print(_row(f"mlp augment {level}, {workers} worker{'s' if workers > 1 else ''}", per_core, wall, level))
+                if workers == 1:
+                    ratio = per_core / max(1e-9, gen_per_core)
+                    verdict = "ok" if ratio >= GOAL_COMMAND_VS_GENERATE else "MISSED"
+                    print(f"{'  whole command / generate(), per core':<48}{ratio:>15.2f}x{'':>13}  >= {GOAL_COMMAND_VS_GENERATE}x  {verdict}")
+            scaling = walls[2] / max(1e-9, walls[1])
+            verdict = "ok" if scaling >= GOAL_TWO_WORKERS else "MISSED"
+            print(f"{'  2 workers / 1 worker, wall':<48}{scaling:>15.2f}x{'':>13}  >= {GOAL_TWO_WORKERS}x  {verdict}")
     print()
     print(f"load average {os.getloadavg()[0]:.2f} at the end (other work on the machine slows every figure)")
 
