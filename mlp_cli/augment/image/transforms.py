@@ -23,6 +23,7 @@ from typing import Any
 
 from mlp_cli.augment.registry import suggest
 from mlp_cli.errors import RecipeError, require
+from mlp_cli.runtime.seeding import seed_global_state
 
 # Containers whose ``transforms`` argument is itself a transform list.
 CONTAINERS = ("Compose", "RandomApply", "RandomChoice", "RandomOrder")
@@ -333,7 +334,6 @@ def augment_image(pipeline: ImagePipeline, image: Any, seed: int) -> tuple[Any, 
     torch's default CPU generator is what v2 transforms draw from; python's ``random`` and numpy are
     seeded too in case a transform uses them. Same image, same seed: same output, in any process.
     """
-    from mlp_cli.runtime.seeding import seed_global_state
 
     torch = require("torch", "image", "image augmentation")
 

@@ -23,11 +23,13 @@ from typing import Any, Literal, cast
 
 from pydantic import Field, field_validator, model_validator
 
-from mlp_cli.augment.recipe import DataFormat
-from mlp_cli.augment.registry import Generator, Params, RunContext, register_generator
+from mlp_cli.augment.registry import Generator, Params, RunContext, register_generator, suggest
 from mlp_cli.augment.synthetic.complex_tokens import KINDS, ComplexTokens, read_ngrams
 from mlp_cli.augment.synthetic.tokens import TokenModel, fit_token_model, js_divergence, ngrams, quantiles, text_digest
 from mlp_cli.errors import InputDataError, UsageError
+from mlp_cli.io.manifest import file_sha256
+from mlp_cli.io.rows import BadRow, RowSource, detect_format, iter_rows
+from mlp_cli.recipe.base import DataFormat
 
 Tokenizer = Literal["payload", "word", "char"]
 ComplexKind = Literal["uri", "url", "user_agent", "email", "ipv4", "ipv6", "file_path", "hash", "json", "xml"]
@@ -162,7 +164,6 @@ class TokenModelParams(ModelSource):
 
 def check_levels(value: list[str] | dict[str, int], known: dict[str, float]) -> list[str] | dict[str, int]:
     """A level list or {level: weight} mapping with known names and weights from 1 to 1000."""
-    from mlp_cli.augment.registry import suggest
 
     names = list(value)
     if not names:
@@ -186,8 +187,6 @@ def _resolve(base: Path, value: str) -> Path:
 
 def read_corpus(spec: CorpusSpec, recipe_dir: Path) -> tuple[list[str], dict[str, Any]]:
     """The texts of a corpus and what happened to its rows (read, used, skipped by reason)."""
-    from mlp_cli.io.manifest import file_sha256
-    from mlp_cli.io.rows import BadRow, RowSource, detect_format, iter_rows
 
     path = _resolve(recipe_dir, spec.path)
     if not path.exists():
