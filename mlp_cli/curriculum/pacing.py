@@ -20,12 +20,32 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import numpy as np
+from pydantic import Field
 
-if TYPE_CHECKING:  # the recipe names the pacing functions; pacing only reads its settings
-    from mlp_cli.curriculum.recipe import PacingSpec
+from mlp_cli.recipe.base import StrictModel
+
+
+class PacingSpec(StrictModel):
+    """How much of a phase (easiest first) is available by each stage."""
+
+    function: str = Field("linear", description="linear | root | exponential | step | baby-steps")
+    c0: float = Field(0.0, ge=0.0, lt=1.0, description="linear, root: share available at the start")
+    p: float = Field(2.0, gt=0.0, description="root: the root (2 = square root)")
+    start: float = Field(0.1, gt=0.0, le=1.0, description="exponential, step: share in the first stage")
+    factor: float = Field(2.0, gt=1.0, description="exponential: growth per step")
+    step: int = Field(1, ge=1, description="exponential, step: stages per step")
+
+
+# which pacing parameters each function reads
+PACING_KEYS: dict[str, set[str]] = {
+    "linear": {"c0"},
+    "root": {"c0", "p"},
+    "exponential": {"start", "factor", "step"},
+    "step": {"start", "step"},
+    "baby-steps": set(),
+}
 
 
 def linear(k: int, stages: int, pacing: PacingSpec) -> float:

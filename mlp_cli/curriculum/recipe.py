@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
-from mlp_cli.curriculum.pacing import PACING
+from mlp_cli.curriculum.pacing import PACING, PACING_KEYS, PacingSpec
 from mlp_cli.errors import RecipeError, suggest
 from mlp_cli.recipe.base import DataFormat, DataSource, StrictModel
 
@@ -88,27 +88,6 @@ class ScorerSpec(StrictModel):
 
     def text_field(self) -> str:
         return self.field or "text"
-
-
-class PacingSpec(StrictModel):
-    """How much of a phase (easiest first) is available by each stage."""
-
-    function: str = Field("linear", description="linear | root | exponential | step | baby-steps")
-    c0: float = Field(0.0, ge=0.0, lt=1.0, description="linear, root: share available at the start")
-    p: float = Field(2.0, gt=0.0, description="root: the root (2 = square root)")
-    start: float = Field(0.1, gt=0.0, le=1.0, description="exponential, step: share in the first stage")
-    factor: float = Field(2.0, gt=1.0, description="exponential: growth per step")
-    step: int = Field(1, ge=1, description="exponential, step: stages per step")
-
-
-# which pacing parameters each function reads
-PACING_KEYS: dict[str, set[str]] = {
-    "linear": {"c0"},
-    "root": {"c0", "p"},
-    "exponential": {"start", "factor", "step"},
-    "step": {"start", "step"},
-    "baby-steps": set(),
-}
 
 
 class PhaseSpec(StrictModel):
