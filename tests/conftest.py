@@ -31,6 +31,15 @@ class Result:
                 return json.loads(line)
         raise AssertionError(f"no JSON summary in stdout: {self.stdout!r} / stderr {self.stderr!r}")
 
+    @property
+    def exited_cleanly(self) -> bool:
+        """The command ended through its own exit code, not an exception escaping it.
+
+        CliRunner catches an escaping exception instead of printing a traceback, so checking
+        stderr for "Traceback" would prove nothing; this checks what actually ended the run.
+        """
+        return self.exception is None or isinstance(self.exception, SystemExit)
+
     def __repr__(self) -> str:
         return f"<mlp exit={self.exit_code} stderr={self.stderr[-400:]!r}>"
 
