@@ -168,3 +168,16 @@ def test_mine_negatives_json_still_prints_warnings(tmp_path: Path):
     quiet = run_mlp("mine-negatives", ROOT / "recipes/mine-wikiqa.yaml", "--out", tmp_path / "q.jsonl",
                     "--rank-window", "500:600", "--json", "--quiet")
     assert "warning:" not in quiet.stderr
+
+
+@pytest.mark.parametrize("which", ["augmenters", "generators"])
+def test_list_shows_recipe_shapes_not_python_paths(which: str):
+    result = run_mlp("list", which, "--json")
+    assert result.exit_code == 0, result
+    entries = json.loads(result.stdout)
+    types = [p["type"] for e in entries for p in e["params"]]
+    assert types and not [t for t in types if "mlp_cli" in t or "<class" in t]
+    if which == "generators":
+        pii = next(e for e in entries if e["name"] == "pii")
+        templates = next(p for p in pii["params"] if p["name"] == "templates")
+        assert templates["type"].startswith("list[{") and "text: str" in templates["type"]

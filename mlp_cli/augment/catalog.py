@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import types
+import typing
 from typing import Any
 
+from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from mlp_cli.augment.registry import (
@@ -17,10 +20,28 @@ from mlp_cli.augment.registry import (
 )
 
 
-def _type_name(annotation: Any) -> str:
-    text = getattr(annotation, "__name__", None) if isinstance(annotation, type) else None
-    text = text or str(annotation)
-    return text.replace("typing.", "").replace("NoneType", "None")
+def _type_name(annotation: Any, depth: int = 0) -> str:
+    """The recipe shape of a parameter: ``{path: str, format: auto | jsonl}`` for a section, never a Python path."""
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        if depth >= 2:
+            return "{...}"
+        fields = ", ".join(f"{n}: {_type_name(f.annotation, depth + 1)}" for n, f in annotation.model_fields.items())
+        return "{" + fields + "}"
+    if origin is typing.Literal:
+        return " | ".join(str(a) for a in args)
+    if origin in (typing.Union, types.UnionType):
+        return " | ".join(_type_name(a, depth) for a in args)
+    if origin in (list, tuple, set, frozenset) and args:
+        inner = ", ".join(_type_name(a, depth) for a in args if a is not Ellipsis)
+        return f"{origin.__name__}[{inner}]"
+    if origin is dict and args:
+        return "{" + f"{_type_name(args[0], depth)}: {_type_name(args[1], depth)}" + "}"
+    if annotation is type(None):
+        return "None"
+    if isinstance(annotation, type):
+        return annotation.__name__
+    return str(annotation).replace("typing.", "")
 
 
 def catalog(which: str) -> list[dict[str, Any]]:
