@@ -10,6 +10,7 @@ Built-ins register with the decorators below; an unknown name answers "did you m
 
 from __future__ import annotations
 
+import inspect
 import random
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -196,9 +197,7 @@ def load_plugins() -> None:
 
 
 def _load_entry_point(ep: Any, what: str, dist: str) -> None:
-    import inspect
-
-    tables = {"augmenter": (AUGMENTERS, Augmenter), "generator": (GENERATORS, Generator)}
+    tables: dict[str, tuple[dict[str, Any], type]] = {"augmenter": (AUGMENTERS, Augmenter), "generator": (GENERATORS, Generator)}
     before = {kind: set(table) for kind, (table, _) in tables.items()}
     try:
         obj = ep.load()
@@ -211,18 +210,18 @@ def _load_entry_point(ep: Any, what: str, dist: str) -> None:
     table, base = tables[what]
     if not (isinstance(obj, type) and issubclass(obj, base)):
         raise TypeError(f"{ep.value} is not a module or a subclass of {base.__name__}")
-    name = getattr(obj, "name", None)
-    if not isinstance(name, str) or not name:
+    plugin_name = getattr(obj, "name", None)
+    if not isinstance(plugin_name, str) or not plugin_name:
         raise TypeError(f"{obj.__name__} has no 'name'")
     params = getattr(obj, "Params", None)
     if not (isinstance(params, type) and issubclass(params, BaseModel)):
         raise TypeError(f"{obj.__name__}.Params is not a pydantic model")
-    if table.get(name, obj) is not obj:
-        owner = PLUGIN_SOURCES.get((what, name))
-        raise ValueError(f"{what} name {name!r} is already taken by {'plugin ' + owner if owner else 'a built-in'}")
-    if name not in table:
-        table[name] = obj
-        PLUGIN_SOURCES[(what, name)] = dist
+    if table.get(plugin_name, obj) is not obj:
+        owner = PLUGIN_SOURCES.get((what, plugin_name))
+        raise ValueError(f"{what} name {plugin_name!r} is already taken by {'plugin ' + owner if owner else 'a built-in'}")
+    if plugin_name not in table:
+        table[plugin_name] = obj
+        PLUGIN_SOURCES[(what, plugin_name)] = dist
 
 
 def reset_plugins() -> None:
