@@ -37,7 +37,10 @@ def output_digest(out: Path) -> str:
         if name.endswith("manifest.json"):
             continue
         h.update(name.encode() + b"\0")
-        h.update(hashlib.sha256(f.read_bytes()).hexdigest().encode())
+        # provenance names template files as the recipe path reaches them: hash them relative to the
+        # checkout, so the golden bytes do not depend on where the project was cloned
+        data = f.read_bytes().replace(f"{ROOT}/".encode(), b"")
+        h.update(hashlib.sha256(data).hexdigest().encode())
     return h.hexdigest()
 
 
