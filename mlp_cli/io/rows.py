@@ -1,5 +1,8 @@
 """Streaming readers and writers for row data: JSONL, CSV/TSV, plain text and Parquet.
 
+Inputs may be compressed (``.gz``, ``.bz2``, ``.xz``, ``.zst``): ``open_binary`` decompresses by
+suffix while streaming, and the format is read from the suffix before the compression one.
+
 Readers yield ``Row`` (a record with its location) or ``BadRow`` (a malformed record, with file,
 line and reason) one at a time, so memory does not grow with the file; the caller decides what a
 bad row means (``on_error``). Writers write to a temporary file that ``atomic_output`` renames.
@@ -8,12 +11,13 @@ bad row means (``on_error``). Writers write to a temporary file that ``atomic_ou
 from __future__ import annotations
 
 import csv
+import io
 import json
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from mlp_cli.errors import InputDataError, UsageError
 
@@ -29,6 +33,9 @@ _SUFFIXES = {
     ".parquet": "parquet",
     ".pq": "parquet",
 }
+
+# Compression suffixes read transparently, and the name used in messages.
+COMPRESSIONS = {".gz": "gzip", ".bz2": "bzip2", ".xz": "xz", ".zst": "zstd"}
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
@@ -66,19 +73,158 @@ class RowSource:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def compression_of(path: Path) -> str | None:
+    """The compression a file's last suffix names (gzip, bzip2, xz, zstd), or None."""
+    return COMPRESSIONS.get(Path(path).suffix.lower())
+
+
 def detect_format(path: Path, fmt: str = "auto") -> str:
-    """The format named, or the one its suffix implies; an unknown suffix is a usage error."""
+    """The format named, or the one its suffix implies; an unknown suffix is a usage error.
+
+    A compression suffix is looked through: ``rows.jsonl.gz`` is JSONL, ``data.tsv.xz`` is TSV.
+    Parquet compresses internally, so a compressed Parquet file is refused.
+    """
+    path = Path(path)
+    compression = compression_of(path)
+    inner = Path(path.stem) if compression else path
     if fmt != "auto":
         if fmt not in FORMATS:
             raise UsageError(f"unknown format {fmt!r}; accepted: {', '.join(FORMATS)}")
-        return fmt
-    found = _SUFFIXES.get(path.suffix.lower())
-    if found is None:
+        found: str | None = fmt
+    else:
+        found = _SUFFIXES.get(inner.suffix.lower())
+        if found is None:
+            shown = "".join(path.suffixes[-2:]) if compression else path.suffix
+            raise UsageError(
+                f"{path}: cannot tell the format from the suffix {shown!r}; set format: to one of {', '.join(FORMATS)}"
+            )
+    if found == "parquet" and compression:
         raise UsageError(
-            f"{path}: cannot tell the format from the suffix {path.suffix!r}; "
-            f"set format: to one of {', '.join(FORMATS)}"
+            f"{path}: a {compression}-compressed Parquet file cannot be read; Parquet compresses "
+            "internally, so decompress it and read the .parquet file"
         )
     return found
+
+
+def detect_output_format(path: Path, fmt: str = "auto") -> str:
+    """Like ``detect_format`` for a file to write: outputs are never compressed, so say so."""
+    compression = compression_of(path)
+    if compression:
+        raise UsageError(
+            f"{path}: outputs are written uncompressed; drop the {Path(path).suffix!r} suffix "
+            f"(compress the file afterwards if needed)"
+        )
+    return detect_format(path, fmt)
+
+
+class _Decompressing(io.RawIOBase):
+    """A decompressing stream whose read errors become an InputDataError naming the file."""
+
+    def __init__(self, inner: IO[bytes], path: Path, compression: str, errors: tuple[type[BaseException], ...]):
+        self._inner = inner
+        self._path = path
+        self._compression = compression
+        self._errors = errors
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        try:
+            return self._inner.readinto(buffer)  # type: ignore[attr-defined]
+        except self._errors as exc:
+            detail = str(exc) or type(exc).__name__
+            raise InputDataError(
+                f"{self._path.name}: not a readable {self._compression} file (corrupt or truncated): {detail}"
+            ) from exc
+
+    def close(self) -> None:
+        if not self.closed:
+            try:
+                self._inner.close()
+            finally:
+                super().close()
+
+
+class _ZstdReader(io.RawIOBase):
+    """Zstandard frames, one after another, decompressed in chunks; a truncated frame is an error
+    (zstandard's own stream reader would end quietly at the cut)."""
+
+    def __init__(self, raw: IO[bytes], zstandard: Any):
+        self._raw = raw
+        self._zstd = zstandard
+        self._obj: Any = None  # the decompressor of the frame being read, None between frames
+        self._pending = b""
+        self._at = 0  # how much of _pending has been handed out
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        while self._at >= len(self._pending):
+            self._pending, self._at = b"", 0
+            chunk = self._raw.read(1 << 16)
+            if not chunk:
+                if self._obj is not None:
+                    raise EOFError("compressed file ended before the end of its last zstd frame")
+                return 0
+            while chunk:
+                if self._obj is None:
+                    self._obj = self._zstd.ZstdDecompressor().decompressobj()
+                self._pending += self._obj.decompress(chunk)
+                if not self._obj.eof:
+                    break
+                chunk = self._obj.unused_data
+                self._obj = None
+        n = min(len(view), len(self._pending) - self._at)
+        view[:n] = self._pending[self._at : self._at + n]
+        self._at += n
+        return n
+
+    def close(self) -> None:
+        if not self.closed:
+            try:
+                self._raw.close()
+            finally:
+                super().close()
+
+
+def open_binary(path: Path) -> IO[bytes]:
+    """Open a data file for reading as bytes, decompressing by suffix (.gz, .bz2, .xz, .zst).
+
+    The result streams (nothing is read whole) and iterates by line; a corrupt or truncated
+    compressed file raises InputDataError naming the file when the bad part is read.
+    """
+    path = Path(path)
+    compression = compression_of(path)
+    if compression is None:
+        return open(path, "rb")
+    import zlib
+
+    errors: tuple[type[BaseException], ...] = (OSError, EOFError, zlib.error)
+    inner: IO[bytes]
+    if compression == "gzip":
+        import gzip
+
+        inner = gzip.open(path, "rb")
+    elif compression == "bzip2":
+        import bz2
+
+        inner = bz2.open(path, "rb")
+    elif compression == "xz":
+        import lzma
+
+        inner = lzma.open(path, "rb")
+        errors += (lzma.LZMAError,)
+    else:
+        try:
+            import zstandard
+        except ImportError as exc:  # pragma: no cover - zstandard is a core dependency
+            raise UsageError(f"{path}: reading .zst files needs zstandard: pip install zstandard") from exc
+        inner = _ZstdReader(open(path, "rb"), zstandard)
+        errors += (zstandard.ZstdError,)
+    return io.BufferedReader(_Decompressing(inner, path, compression, errors), buffer_size=1 << 16)
 
 
 def iter_rows(source: RowSource) -> Iterator[Row | BadRow]:
@@ -100,15 +246,20 @@ def iter_rows(source: RowSource) -> Iterator[Row | BadRow]:
 
 
 def count_hint(source: RowSource) -> int | None:
-    """A quick estimate of the number of records (for progress bars): lines, or Parquet metadata."""
+    """A quick estimate of the number of records (for progress bars): lines, or Parquet metadata.
+
+    None when unknown, which includes compressed files (counting would mean decompressing twice).
+    """
     try:
         fmt = detect_format(source.path, source.format)
+        if compression_of(source.path):
+            return None
         if fmt == "parquet":
             import pyarrow.parquet as pq
 
             return pq.ParquetFile(source.path).metadata.num_rows
         lines = 0
-        with open(source.path, "rb") as f:
+        with open_binary(source.path) as f:
             while block := f.read(1 << 20):
                 lines += block.count(b"\n")
         return max(0, lines - (1 if fmt in ("csv", "tsv") and source.header else 0))
@@ -118,7 +269,7 @@ def count_hint(source: RowSource) -> int | None:
 
 def _decoded_lines(source: RowSource) -> Iterator[tuple[int, str | None, str]]:
     """(line number, text or None when undecodable, error detail) for each physical line."""
-    with open(source.path, "rb") as f:
+    with open_binary(source.path) as f:
         for lineno, raw in enumerate(f, 1):
             try:
                 text = raw.decode(source.encoding)
@@ -347,6 +498,6 @@ def _flatten(value: Any) -> Any:
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    """Small helper for tests and tools: every object of a JSONL file."""
-    with open(path, encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
+    """Small helper for tests and tools: every object of a (possibly compressed) JSONL file."""
+    with open_binary(path) as f:
+        return [json.loads(line.decode("utf-8")) for line in f if line.strip()]
