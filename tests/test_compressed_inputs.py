@@ -6,6 +6,7 @@ import bz2
 import gzip
 import lzma
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -128,3 +129,33 @@ def test_mine_negatives_reads_gzipped_pairs(tmp_path):
     assert r.exit_code == 0, r
     rows = read_jsonl(tmp_path / "triplets.jsonl")
     assert rows and r.summary["items_in"] == sum(1 for line in (mine / "questions.jsonl").open() if line.strip())
+
+
+def test_curriculum_reads_a_compressed_input(tmp_path: Path):
+    import gzip
+
+    plain = ROOT / "samples/curriculum/spam-synthetic.jsonl"
+    packed = tmp_path / "spam.jsonl.gz"
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    results = []
+    for name, source in (("plain", plain), ("packed", packed)):
+        recipe = tmp_path / f"{name}.yaml"
+        recipe.write_text(
+            f"version: 1\nkind: curriculum\ninputs: [{{path: {source}}}]\n"
+            "difficulty: [{scorer: length}]\nschedule: {stages: 2}\n"
+            f"output: {{path: {tmp_path / name}.jsonl, layout: single}}\n"
+        )
+        r = run_mlp("curriculum", recipe, "--json")
+        assert r.exit_code == 0, r
+        results.append([row["text"] for row in read_jsonl(tmp_path / f"{name}.jsonl")])
+    assert results[0] == results[1] and results[0]
+
+
+def test_a_compressed_output_name_is_refused(tmp_path: Path):
+    src = tmp_path / "rows.jsonl"
+    src.write_text('{"text": "one. two."}\n')
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text("version: 1\ninput: {path: rows.jsonl}\nsteps: [{augmenter: sentence-shuffle}]\n")
+    r = run_mlp("augment", recipe, "--out", tmp_path / "out.jsonl.gz")
+    assert r.exit_code == 2 and "out.jsonl.gz" in r.stderr, r
+    assert not (tmp_path / "out.jsonl.gz").exists()

@@ -24,7 +24,16 @@ from mlp_cli.augment.registry import AUGMENTERS, GENERATORS, RowError, RunContex
 from mlp_cli.errors import InputDataError, MlpError, UsageError
 from mlp_cli.io.atomic import atomic_file, check_writable
 from mlp_cli.io.manifest import RunReport, manifest_path_for, write_manifest
-from mlp_cli.io.rows import BadRow, Row, RowWriter, count_hint, detect_format, dumps_row, iter_rows
+from mlp_cli.io.rows import (
+    BadRow,
+    Row,
+    RowWriter,
+    count_hint,
+    detect_format,
+    detect_output_format,
+    dumps_row,
+    iter_rows,
+)
 from mlp_cli.recipe.loader import LoadedRecipe, load_recipe
 from mlp_cli.runtime.options import NullProgress, Progress, RunOptions
 from mlp_cli.runtime.parallel import AdaptiveChunks, ordered_map, resolve_workers
@@ -241,7 +250,7 @@ def _run_rows(loaded: LoadedRecipe, recipe: AugmentRecipe, options: RunOptions, 
     seed = options.seed if options.seed is not None else recipe.seed
     workers = resolve_workers(options.workers if options.workers is not None else recipe.workers)
     out = loaded.output_path(options.out)
-    out_format = detect_format(out, recipe.output.format if recipe.output else "auto")
+    out_format = detect_output_format(out, recipe.output.format if recipe.output else "auto")
     input_path = None
     source = None
     if recipe.input is not None:

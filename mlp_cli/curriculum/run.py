@@ -50,7 +50,16 @@ from mlp_cli.curriculum.stages import StagePlan, build_stages, item_keys
 from mlp_cli.errors import InputDataError, MlpError, UsageError
 from mlp_cli.io.atomic import atomic_dir, atomic_file, check_writable
 from mlp_cli.io.manifest import RunReport, manifest_path_for, write_manifest
-from mlp_cli.io.rows import BadRow, RowSource, RowWriter, detect_format, dumps_row, iter_rows
+from mlp_cli.io.rows import (
+    BadRow,
+    RowSource,
+    RowWriter,
+    compression_of,
+    detect_format,
+    detect_output_format,
+    dumps_row,
+    iter_rows,
+)
 from mlp_cli.recipe.loader import LoadedRecipe, load_recipe
 from mlp_cli.runtime.options import NullProgress, Progress, RunOptions
 from mlp_cli.runtime.parallel import ordered_map, resolve_workers
@@ -291,7 +300,7 @@ def _output_format(recipe: CurriculumRecipe, out: Path, inputs: list[tuple[Path,
     if recipe.output.format != "auto":
         return recipe.output.format
     if single:
-        fmt = detect_format(out)
+        fmt = detect_output_format(out)
         if fmt not in SUFFIX:
             raise UsageError(f"{out}: cannot write the curriculum as {fmt}; use .jsonl, .csv, .tsv or .parquet")
         return fmt
@@ -375,10 +384,10 @@ def _scan(
 
     def chunks() -> Iterator[tuple[int, int, int, list[bytes]]]:
         lines_left = limit if limit is not None else math.inf
-        for i, ((_path, fmt), spec) in enumerate(zip(inputs, recipe.inputs, strict=True)):
+        for i, ((path, fmt), spec) in enumerate(zip(inputs, recipe.inputs, strict=True)):
             if lines_left <= 0:
                 return
-            if fmt != "jsonl":
+            if fmt != "jsonl" or compression_of(path):  # rows are read back by byte offset: spool to plain JSONL
                 _spool(plans[i], fmt, spec, spool_dir / f"{i}.jsonl", limit, fail_or_skip, report)
             with open(plans[i].read_path, "rb") as f:
                 lineno, offset = 1, 0

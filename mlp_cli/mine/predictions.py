@@ -25,7 +25,7 @@ import numpy as np
 from mlp_cli.errors import InputDataError, UsageError
 from mlp_cli.io.atomic import atomic_file, check_writable
 from mlp_cli.io.manifest import RunReport, manifest_path_for, write_manifest
-from mlp_cli.io.rows import Row, RowWriter, detect_format, dumps_row, iter_rows
+from mlp_cli.io.rows import Row, RowWriter, detect_format, detect_output_format, dumps_row, iter_rows
 from mlp_cli.mine.encoders import encode
 from mlp_cli.mine.inputs import bad_row, read_corpus
 from mlp_cli.mine.neighbours import search
@@ -155,7 +155,7 @@ def run_predictions(loaded: LoadedRecipe, options: RunOptions, progress: Progres
     seed = options.seed if options.seed is not None else recipe.seed
     workers = resolve_workers(options.workers if options.workers is not None else recipe.workers)
     out = loaded.output_path(options.out)
-    out_format = detect_format(out)
+    out_format = detect_output_format(out)
     pred_path = Path(options.input) if options.input else loaded.resolve(spec.path)
     assert pred_path is not None
     if not pred_path.exists():

@@ -18,7 +18,7 @@ from typing import Any
 from mlp_cli.errors import InputDataError, RecipeError, UsageError
 from mlp_cli.io.atomic import atomic_file, check_writable
 from mlp_cli.io.manifest import RunReport, manifest_path_for, write_manifest
-from mlp_cli.io.rows import RowWriter, detect_format, dumps_row
+from mlp_cli.io.rows import RowWriter, detect_output_format, dumps_row
 from mlp_cli.mine.encoders import encode
 from mlp_cli.mine.inputs import CorpusData, read_corpus, read_records, require_file
 from mlp_cli.mine.neighbours import search
@@ -227,7 +227,7 @@ def _run_pairs(loaded: LoadedRecipe, options: RunOptions, progress: Progress) ->
     seed = options.seed if options.seed is not None else recipe.seed
     workers = resolve_workers(options.workers if options.workers is not None else recipe.workers)
     out = loaded.output_path(options.out)
-    out_format = detect_format(out)
+    out_format = detect_output_format(out)
     pairs_path = Path(options.input) if options.input else loaded.resolve(recipe.pairs.path)
     assert pairs_path is not None
     require_file(pairs_path, "pairs", loaded, ("pairs", "path"))
