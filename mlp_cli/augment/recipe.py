@@ -45,44 +45,37 @@ class OutputSpec(StrictModel):
     provenance_field: str = Field("_provenance", description="field that records where each row came from")
 
 
-class StepSpec(BaseModel):
-    """One augmenter: ``augmenter: NAME``, ``p`` (chance to apply) and the augmenter's parameters."""
+class _RegisteredSpec(BaseModel):
+    """A recipe item naming a registered class (``what``); its other keys are that class's parameters."""
 
     model_config = ConfigDict(extra="allow")
+    _params: Any = PrivateAttr(default=None)
+
+    def params_dict(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+    @property
+    def params(self) -> Any:
+        """The validated parameters (validated on first use, also for recipes built in code)."""
+        if self._params is None:
+            what = "augmenter" if isinstance(self, StepSpec) else "generator"
+            table = AUGMENTERS if what == "augmenter" else GENERATORS
+            self._params = _validate_params(lookup(table, getattr(self, what), what, (what,)), self.params_dict(), ())
+        return self._params
+
+
+class StepSpec(_RegisteredSpec):
+    """One augmenter: ``augmenter: NAME``, ``p`` (chance to apply) and the augmenter's parameters."""
 
     augmenter: str
     p: float = Field(1.0, ge=0.0, le=1.0, description="probability of applying this step")
-    _params: Any = PrivateAttr(default=None)
-
-    def params_dict(self) -> dict[str, Any]:
-        return dict(self.model_extra or {})
-
-    @property
-    def params(self) -> Any:
-        """The augmenter's validated parameters (validated on first use, also for recipes built in code)."""
-        if self._params is None:
-            self._params = _validate_params(lookup(AUGMENTERS, self.augmenter, "augmenter", ("augmenter",)), self.params_dict(), ())
-        return self._params
 
 
-class GenerateSpec(BaseModel):
+class GenerateSpec(_RegisteredSpec):
     """One generator: ``generator: NAME``, ``count`` and the generator's parameters."""
-
-    model_config = ConfigDict(extra="allow")
 
     generator: str
     count: int = Field(ge=0, le=1_000_000_000)
-    _params: Any = PrivateAttr(default=None)
-
-    def params_dict(self) -> dict[str, Any]:
-        return dict(self.model_extra or {})
-
-    @property
-    def params(self) -> Any:
-        """The generator's validated parameters (validated on first use, also for recipes built in code)."""
-        if self._params is None:
-            self._params = _validate_params(lookup(GENERATORS, self.generator, "generator", ("generator",)), self.params_dict(), ())
-        return self._params
 
 
 class ImageOptions(StrictModel):
