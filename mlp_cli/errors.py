@@ -58,6 +58,37 @@ class RunInterrupted(MlpError):
     exit_code = ExitCode.INTERRUPTED
 
 
+class BadItem(Exception):
+    """One input item (a row, an image, a record) that cannot be used, with a short reason key.
+
+    The one "bad item" of mlp. Readers yield it in place of the item; augmenters, scorers and
+    image loaders raise it. Either way the run's ``on_error`` policy decides: fail the run, naming
+    the item's location, or skip it and count it under ``reason`` (``Run.bad``).
+
+    Attributes:
+        reason: a short key counted in the summary ("bad json", "missing field", "corrupt image").
+        detail: what was found, for a human.
+        location: where the item is ("rows.jsonl:12", "photos/cat.jpg"); filled in by the runner
+            when the code that raises does not know it.
+        index: the item's global position in the input stream (-1 when not known).
+    """
+
+    def __init__(self, reason: str, detail: str, location: str = "", index: int = -1):
+        super().__init__(reason, detail, location, index)  # all in args: pickles across workers
+        self.reason = reason
+        self.detail = detail
+        self.location = location
+        self.index = index
+
+    def __str__(self) -> str:
+        return f"{self.reason}: {self.detail}"
+
+    def at(self, location: str, index: int | None = None, context: str = "") -> BadItem:
+        """The same problem, placed at ``location`` (and ``context`` put before the detail)."""
+        detail = f"{context}: {self.detail}" if context else self.detail
+        return BadItem(self.reason, detail, location, self.index if index is None else index)
+
+
 def field_problem(loc: tuple, message: str) -> RecipeError:
     """A RecipeError about one field, for validation that happens after the schema (registries, signatures)."""
     return RecipeError(message, [(tuple(loc), message)])

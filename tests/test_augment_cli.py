@@ -12,9 +12,27 @@ from tests.conftest import ROOT, read_jsonl, run_mlp, write_jsonl
 MENU_RECIPE = ROOT / "recipes" / "menu-text.yaml"
 
 ROWS = [
-    {"id": "a", "description": "Rice noodles with tamarind. Topped with peanuts! Served hot.", "category": "Noodles", "tags": "spicy, popular, new", "label": "thai"},
-    {"id": "b", "description": "Layers of mascarpone and espresso. A classic dessert. Serves two.", "category": "Dessert", "tags": "sweet, coffee", "label": "italian"},
-    {"id": "c", "description": "Grilled steak with rice. Charred onions on the side.", "category": "Mains", "tags": "halal", "label": "mexican"},
+    {
+        "id": "a",
+        "description": "Rice noodles with tamarind. Topped with peanuts! Served hot.",
+        "category": "Noodles",
+        "tags": "spicy, popular, new",
+        "label": "thai",
+    },
+    {
+        "id": "b",
+        "description": "Layers of mascarpone and espresso. A classic dessert. Serves two.",
+        "category": "Dessert",
+        "tags": "sweet, coffee",
+        "label": "italian",
+    },
+    {
+        "id": "c",
+        "description": "Grilled steak with rice. Charred onions on the side.",
+        "category": "Mains",
+        "tags": "halal",
+        "label": "mexican",
+    },
 ]
 
 
@@ -60,7 +78,12 @@ def test_augment_writes_rows_with_provenance_and_manifest(tmp_path):
 def test_same_seed_same_bytes_any_workers_other_seed_differs(tmp_path):
     recipe = make_recipe(tmp_path)
     outs = {}
-    for name, args in {"w1": ["--workers", 1], "w2": ["--workers", 2], "again": ["--workers", 2], "seed": ["--seed", 4]}.items():
+    for name, args in {
+        "w1": ["--workers", 1],
+        "w2": ["--workers", 2],
+        "again": ["--workers", 2],
+        "seed": ["--seed", 4],
+    }.items():
         r = run_mlp("augment", recipe, "--out", tmp_path / f"{name}.jsonl", *args)
         assert r.exit_code == 0, r
         outs[name] = (tmp_path / f"{name}.jsonl").read_bytes()

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from mlp_cli.errors import MissingExtra, require
-from mlp_cli.io.rows import BadRow, Row, RowSource, iter_rows
+from mlp_cli.errors import BadItem, MissingExtra, require
+from mlp_cli.io.rows import Row, RowSource, iter_rows
 from tests.conftest import read_jsonl, run_mlp
 
 BOM = "\ufeff"
@@ -39,7 +39,9 @@ def test_jsonl_with_a_bom_is_valid_input(tmp_path):
     assert {row["id"] for row in read_jsonl(tmp_path / "out.jsonl")} == {"a", "b"}
 
 
-@pytest.mark.parametrize("name, text", [("d.csv", "id,description\na,One. Two.\n"), ("d.tsv", "id\tdescription\na\tOne. Two.\n")])
+@pytest.mark.parametrize(
+    "name, text", [("d.csv", "id,description\na,One. Two.\n"), ("d.tsv", "id\tdescription\na\tOne. Two.\n")]
+)
 def test_csv_and_tsv_with_a_bom_keep_the_first_column_name(tmp_path, name, text):
     (tmp_path / name).write_text(BOM + text, encoding="utf-8")
     r = run_mlp("augment", augment_recipe(tmp_path, name), "--json", "--workers", 1)
@@ -54,7 +56,7 @@ def test_text_with_a_bom_has_no_bom_in_the_first_row(tmp_path):
     assert [r.data["text"] for r in rows if isinstance(r, Row)] == ["first", "second"]
 
 
-# ---- 2. every unparseable row is a BadRow that on_error decides about --------------------------
+# ---- 2. every unparseable row is a BadItem that on_error decides about --------------------------
 
 
 DEEP = "[" * 100_000
@@ -64,7 +66,7 @@ def test_pathologically_nested_json_is_a_bad_row(tmp_path):
     path = tmp_path / "d.jsonl"
     path.write_text(DEEP + "\n" + '{"a": 1}\n' + '{"a": ' * 100_000 + "\n", encoding="utf-8")
     rows = list(iter_rows(RowSource(path)))
-    assert [type(r) for r in rows] == [BadRow, Row, BadRow]
+    assert [type(r) for r in rows] == [BadItem, Row, BadItem]
     assert rows[0].reason == rows[2].reason == "bad json"
 
 
@@ -90,7 +92,8 @@ def test_nested_json_and_non_objects_are_skipped_under_skip(tmp_path):
 def pii_recipe(tmp_path: Path, body: str) -> Path:
     path = tmp_path / "r.yaml"
     path.write_text(
-        "version: 1\ngenerate:\n  - generator: pii\n    count: 5\n    templates: ['Hi {name}']\n" + body, encoding="utf-8"
+        "version: 1\ngenerate:\n  - generator: pii\n    count: 5\n    templates: ['Hi {name}']\n" + body,
+        encoding="utf-8",
     )
     return path
 
@@ -175,8 +178,17 @@ def test_sentence_transformers_encoder_without_the_library_is_exit_2(tmp_path, m
     (tmp_path / "model" / "config.json").write_text("{}")
     hide(monkeypatch, "sentence_transformers")
     r = run_mlp(
-        "mine-negatives", "--pairs", pairs, "--corpus", corpus, "--out", tmp_path / "o.jsonl",
-        "--encoder", "sentence-transformers", "--model", tmp_path / "model",
+        "mine-negatives",
+        "--pairs",
+        pairs,
+        "--corpus",
+        corpus,
+        "--out",
+        tmp_path / "o.jsonl",
+        "--encoder",
+        "sentence-transformers",
+        "--model",
+        tmp_path / "model",
     )
     assert r.exit_code == 2, r
     assert "pip install 'mlp-cli[st]'" in r.stderr and r.exited_cleanly

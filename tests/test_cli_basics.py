@@ -62,8 +62,20 @@ def test_list_augmenters_shows_schemas():
     assert r.exit_code == 0, r
     entries = json.loads(r.stdout)
     by_name = {e["name"]: e for e in entries}
-    for name in ("sentence-shuffle", "field-dropout", "keyboard", "ocr", "char-insert", "char-substitute",
-                 "char-swap", "char-delete", "word-swap", "word-delete", "word-crop", "spelling"):
+    for name in (
+        "sentence-shuffle",
+        "field-dropout",
+        "keyboard",
+        "ocr",
+        "char-insert",
+        "char-substitute",
+        "char-swap",
+        "char-delete",
+        "word-swap",
+        "word-delete",
+        "word-crop",
+        "spelling",
+    ):
         assert name in by_name
         assert by_name[name]["description"]
     mode = next(p for p in by_name["sentence-shuffle"]["params"] if p["name"] == "mode")

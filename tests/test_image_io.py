@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from mlp_cli.errors import BadItem
 from mlp_cli.io.images import (
     ImageItem,
-    ImageLoadError,
     encode_image,
     folder_items,
     list_items,
@@ -19,7 +19,7 @@ from mlp_cli.io.images import (
     output_format,
     scan_folder,
 )
-from mlp_cli.io.rows import BadRow, RowSource
+from mlp_cli.io.rows import RowSource
 from tests.conftest import write_jsonl
 
 BIG = 10_000_000
@@ -130,22 +130,22 @@ def _broken(tmp_path: Path, case: str) -> Path:
     ],
 )
 def test_broken_files_raise_a_reason(tmp_path, case, reason):
-    with pytest.raises(ImageLoadError) as info:
+    with pytest.raises(BadItem) as info:
         load_image(_broken(tmp_path, case), BIG)
     assert info.value.reason == reason and info.value.detail
 
 
 def test_missing_file_and_folder(tmp_path):
-    with pytest.raises(ImageLoadError, match="missing file"):
+    with pytest.raises(BadItem, match="missing file"):
         load_image(tmp_path / "nope.jpg", BIG)
     (tmp_path / "d.jpg").mkdir()
-    with pytest.raises(ImageLoadError, match="not an image"):
+    with pytest.raises(BadItem, match="not an image"):
         load_image(tmp_path / "d.jpg", BIG)
 
 
 def test_images_over_the_pixel_limit_are_refused_before_decoding(tmp_path):
     path = _save(tmp_path / "big.png", Image.new("L", (100, 100)))
-    with pytest.raises(ImageLoadError) as info:
+    with pytest.raises(BadItem) as info:
         load_image(path, max_pixels=9_999)
     assert info.value.reason == "too many pixels" and "100x100" in info.value.detail
     assert load_image(path, max_pixels=10_000).image.size == (100, 100)
@@ -167,7 +167,7 @@ def test_a_decompression_bomb_header_is_refused(tmp_path):
         + chunk(b"IDAT", zlib.compress(b"\0" * 1000))
         + chunk(b"IEND", b"")
     )
-    with pytest.raises(ImageLoadError) as info:
+    with pytest.raises(BadItem) as info:
         load_image(path, max_pixels=89_478_485)
     assert info.value.reason == "too many pixels"
 
@@ -207,9 +207,9 @@ def test_list_items_resolve_paths_and_use_labels(tmp_path):
     )
     items = list(list_items(RowSource(listing), "path", "label"))
     assert isinstance(items[0], ImageItem) and items[0].out_dir == "cat" and items[0].path == tmp_path / "imgs/cat1.jpg"
-    assert isinstance(items[1], BadRow) and "no label" in items[1].detail
-    assert isinstance(items[4], BadRow) and items[4].reason == "missing field" and "list.jsonl:5" in items[4].location
-    assert isinstance(items[5], BadRow) and items[5].reason == "bad label"
+    assert isinstance(items[1], BadItem) and "no label" in items[1].detail
+    assert isinstance(items[4], BadItem) and items[4].reason == "missing field" and "list.jsonl:5" in items[4].location
+    assert isinstance(items[5], BadItem) and items[5].reason == "bad label"
     assert isinstance(items[6], ImageItem) and items[6].label == "3"
     unlabelled = list(list_items(RowSource(listing), "path", None))
     assert [i.out_dir for i in unlabelled[:4]] == ["imgs", "imgs/sub", "", ""]

@@ -74,7 +74,10 @@ def test_every_format_exposes_anchor_and_negatives(tmp_path, fmt):
     rows = read_jsonl(tmp_path / "out.jsonl")
     assert rows and all("anchor" in row for row in rows)
     if fmt == "n-tuple":
-        assert all(list(row)[:6] == ["anchor", "positive", "negative_1", "negative_2", "negative_3", "negative_4"] for row in rows)
+        assert all(
+            list(row)[:6] == ["anchor", "positive", "negative_1", "negative_2", "negative_3", "negative_4"]
+            for row in rows
+        )
         assert len(rows) == 6
     elif fmt == "labeled-pair":
         assert {row["label"] for row in rows} == {0, 1}
@@ -141,7 +144,9 @@ def test_dry_run_writes_nothing(tmp_path):
 
 def test_limit_and_default_corpus(tmp_path):
     pairs, _ = make_data(tmp_path)
-    r = run_mlp("mine-negatives", "--pairs", pairs, "--out", tmp_path / "o.jsonl", "--limit", "4", "--hard", "1", "--json")
+    r = run_mlp(
+        "mine-negatives", "--pairs", pairs, "--out", tmp_path / "o.jsonl", "--limit", "4", "--hard", "1", "--json"
+    )
     assert r.exit_code == 0, r
     assert r.summary["items_in"] == 4 and r.summary["corpus_size"] == 4
     for row in read_jsonl(tmp_path / "o.jsonl"):
@@ -189,7 +194,18 @@ def test_bad_rows_fail_with_file_and_line_or_are_counted_when_skipped(tmp_path):
         f.write(json.dumps({"anchor": "no positive here"}) + "\n")
     r = run_mlp("mine-negatives", "--pairs", pairs, "--corpus", corpus, "--out", tmp_path / "o.jsonl")
     assert r.exit_code == 2 and "pairs.jsonl:7" in r.stderr and "on_error" in r.stderr
-    r = run_mlp("mine-negatives", "--pairs", pairs, "--corpus", corpus, "--out", tmp_path / "o.jsonl", "--on-error", "skip", "--json")
+    r = run_mlp(
+        "mine-negatives",
+        "--pairs",
+        pairs,
+        "--corpus",
+        corpus,
+        "--out",
+        tmp_path / "o.jsonl",
+        "--on-error",
+        "skip",
+        "--json",
+    )
     assert r.exit_code == 0, r
     assert r.summary["skipped"] == {"bad json": 1, "missing field": 1} and r.summary["items_in"] == 8
 
@@ -236,7 +252,18 @@ def test_precomputed_embeddings_and_their_mismatches(tmp_path):
 
 
 def test_annoy_reports_recall_and_reuses_its_index(tmp_path):
-    args = ("--index", "annoy", "--dims", "8", "--n-trees", "20", "--rank-window", "1:5", "--index-path", tmp_path / "idx.ann")
+    args = (
+        "--index",
+        "annoy",
+        "--dims",
+        "8",
+        "--n-trees",
+        "20",
+        "--rank-window",
+        "1:5",
+        "--index-path",
+        tmp_path / "idx.ann",
+    )
     r = mine(tmp_path, *args, out="a.jsonl")
     assert r.exit_code == 0, r
     index = r.summary["index"]
@@ -255,7 +282,9 @@ def test_annoy_agrees_with_exact_on_a_small_corpus(tmp_path):
     corpus /= np.linalg.norm(corpus, axis=1, keepdims=True)
     queries = corpus[:50] + 0.05 * rng.standard_normal((50, 16)).astype(np.float32)
     exact = exact_search(queries, corpus, 10)
-    approx = annoy_search(queries, corpus, 10, n_trees=100, search_k=20000, metric="angular", path=tmp_path / "a.ann", seed=0, workers=1)
+    approx = annoy_search(
+        queries, corpus, 10, n_trees=100, search_k=20000, metric="angular", path=tmp_path / "a.ann", seed=0, workers=1
+    )
     assert window_recall(exact, approx, (1, 10)) >= 0.99
     assert np.allclose(exact.scores[:, 0], approx.scores[:, 0], atol=1e-5)
 
@@ -276,9 +305,19 @@ def test_exact_search_matches_a_full_sort_with_small_chunks():
 
 
 def test_from_predictions_selects_mistakes_and_weights_them(tmp_path):
-    pool = [{"id": f"m{i}", "text": t, "label": lab} for i, (t, lab) in enumerate(
-        [("win a free prize now", "spam"), ("free prize waiting claim now", "spam"), ("lunch at noon?", "ham"),
-         ("see you at lunch", "ham"), ("claim your free cash prize", "spam"), ("meeting moved to noon", "ham")])]
+    pool = [
+        {"id": f"m{i}", "text": t, "label": lab}
+        for i, (t, lab) in enumerate(
+            [
+                ("win a free prize now", "spam"),
+                ("free prize waiting claim now", "spam"),
+                ("lunch at noon?", "ham"),
+                ("see you at lunch", "ham"),
+                ("claim your free cash prize", "spam"),
+                ("meeting moved to noon", "ham"),
+            ]
+        )
+    ]
     preds = [
         {"id": "m0", "label": "spam", "predicted": "ham", "confidence": 0.9},  # confidently wrong
         {"id": "m2", "label": "ham", "predicted": "ham", "confidence": 0.55},  # unsure
@@ -287,13 +326,26 @@ def test_from_predictions_selects_mistakes_and_weights_them(tmp_path):
     ]
     write_jsonl(tmp_path / "pool.jsonl", pool)
     write_jsonl(tmp_path / "preds.jsonl", preds)
-    base = ("mine-negatives", "--from-predictions", tmp_path / "preds.jsonl", "--pool", tmp_path / "pool.jsonl",
-            "--confidence-threshold", "0.7", "--k", "2", "--json")
+    base = (
+        "mine-negatives",
+        "--from-predictions",
+        tmp_path / "preds.jsonl",
+        "--pool",
+        tmp_path / "pool.jsonl",
+        "--confidence-threshold",
+        "0.7",
+        "--k",
+        "2",
+        "--json",
+    )
     r = run_mlp(*base, "--out", tmp_path / "o.jsonl")
     assert r.exit_code == 2 and "preds.jsonl:4" in r.stderr and "not in the pool" in r.stderr
     r = run_mlp(*base, "--out", tmp_path / "o.jsonl", "--on-error", "skip")
     assert r.exit_code == 0, r
-    assert r.summary["skipped"] == {"not in pool": 1} and r.summary["selected"] == {"misclassified": 1, "low_confidence": 1}
+    assert r.summary["skipped"] == {"not in pool": 1} and r.summary["selected"] == {
+        "misclassified": 1,
+        "low_confidence": 1,
+    }
     rows = {row["id"]: row for row in read_jsonl(tmp_path / "o.jsonl")}
     assert rows["m0"]["reason"] == "misclassified" and rows["m0"]["weight"] == pytest.approx(1.9)
     assert rows["m2"]["reasons"][0] == "low_confidence" and rows["m2"]["weight"] == pytest.approx(1.45)

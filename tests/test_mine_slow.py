@@ -41,8 +41,24 @@ def test_wikiqa_has_no_labelled_correct_negatives(tmp_path, fmt):
         pytest.skip("shared data not present")
     out = tmp_path / "t.jsonl"
     r = run_mlp(
-        "mine-negatives", "--pairs", WIKIQA / "pairs.jsonl", "--corpus", WIKIQA / "corpus.jsonl", "--out", out,
-        "--rank-window", "3:30", "--hard", "2", "--easy-to-hard", "2", "--format", fmt, "--seed", "1", "--json",
+        "mine-negatives",
+        "--pairs",
+        WIKIQA / "pairs.jsonl",
+        "--corpus",
+        WIKIQA / "corpus.jsonl",
+        "--out",
+        out,
+        "--rank-window",
+        "3:30",
+        "--hard",
+        "2",
+        "--easy-to-hard",
+        "2",
+        "--format",
+        fmt,
+        "--seed",
+        "1",
+        "--json",
     )
     assert r.exit_code == 0, r
     correct, wrong = wikiqa_labels()
@@ -72,12 +88,24 @@ def test_wikiqa_with_minilm_and_cache(tmp_path):
     corpus = corpus[:1000] + [r for r in corpus[1000:] if r["text"] in wanted]
     write_jsonl(tmp_path / "pairs.jsonl", pairs)
     write_jsonl(tmp_path / "corpus.jsonl", corpus)
-    args = ("mine-negatives", "--pairs", tmp_path / "pairs.jsonl", "--corpus", tmp_path / "corpus.jsonl",
-            "--encoder", "sentence-transformers", "--model", model, "--json")
+    args = (
+        "mine-negatives",
+        "--pairs",
+        tmp_path / "pairs.jsonl",
+        "--corpus",
+        tmp_path / "corpus.jsonl",
+        "--encoder",
+        "sentence-transformers",
+        "--model",
+        model,
+        "--json",
+    )
     first = run_mlp(*args, "--out", tmp_path / "a.jsonl", "--rank-window", "3:30", "--hard", "2")
     assert first.exit_code == 0, first
     assert first.summary["encoder"]["cache_misses"] == 2
-    second = run_mlp(*args, "--out", tmp_path / "b.jsonl", "--rank-window", "10:50", "--hard", "3", "--relative-margin", "0.05")
+    second = run_mlp(
+        *args, "--out", tmp_path / "b.jsonl", "--rank-window", "10:50", "--hard", "3", "--relative-margin", "0.05"
+    )
     assert second.exit_code == 0, second
     assert second.summary["encoder"]["cache_hits"] == 2 and second.summary["encoder"]["cache_misses"] == 0
     correct, _ = wikiqa_labels()

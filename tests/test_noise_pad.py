@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mlp_cli.augment.noise.pad import NOISE_LEVELS, NoisePad, NoisePadParams
-from mlp_cli.augment.registry import RowError, RunContext
+from mlp_cli.augment.registry import RunContext
+from mlp_cli.errors import BadItem
 from tests.conftest import ROOT, read_jsonl, run_mlp, write_jsonl
 
 SMS_SAMPLE = ROOT / "samples" / "sms-sample.tsv"
@@ -77,7 +78,11 @@ def test_positions():
     at = sampled["at_word"]
     words = row["text"].split(" ")
     left, right = " ".join(words[:at]), " ".join(words[at:])
-    assert ins["text"].startswith(left) and ins["text"].endswith(right) and ins["text"].count("|") == (left != "") + (right != "")
+    assert (
+        ins["text"].startswith(left)
+        and ins["text"].endswith(right)
+        and ins["text"].count("|") == (left != "") + (right != "")
+    )
     chosen = {pad(make(position="any"), row, s)[1]["position"] for s in range(40)}
     assert chosen == {"append", "prepend", "insert"}
 
@@ -89,7 +94,7 @@ def test_label_filter_pads_only_the_named_classes():
     assert out == ham and sampled == {"padded": False}
     spam_out, _ = pad(aug, {"text": "WIN", "label": "spam"})
     assert spam_out["text"].startswith("WIN ") and "difficulty" in spam_out
-    with pytest.raises(RowError, match="no label field"):
+    with pytest.raises(BadItem, match="no label field"):
         aug.sample({"text": "x"}, random.Random(0))
 
 
@@ -100,7 +105,7 @@ def test_a_higher_existing_difficulty_is_kept():
 
 
 def test_missing_text_field_is_a_row_error():
-    with pytest.raises(RowError, match="no field 'text'"):
+    with pytest.raises(BadItem, match="no field 'text'"):
         make().sample({"body": "x"}, random.Random(0))
 
 
@@ -113,7 +118,13 @@ def test_missing_text_field_is_a_row_error():
     st.integers(0, 2**32),
 )
 def test_padding_keeps_the_original_words_in_order(text, position, level, length, seed):
-    aug = make(position=position, levels=[level], length=[length, length], unit="tokens", complex_tokens={"kinds": ["ipv4", "hash"]})
+    aug = make(
+        position=position,
+        levels=[level],
+        length=[length, length],
+        unit="tokens",
+        complex_tokens={"kinds": ["ipv4", "hash"]},
+    )
     row = {"text": text, "id": 7}
     out, sampled = pad(aug, row, seed)
     assert out["id"] == 7 and row == {"text": text, "id": 7}  # never mutates the input row
@@ -171,7 +182,9 @@ def test_noise_pad_on_real_rows_end_to_end(tmp_path):
         "steps": [step],
     }
     (tmp_path / "r.yaml").write_text(yaml.safe_dump(recipe))
-    result = run_mlp("augment", tmp_path / "r.yaml", "--out", tmp_path / "o.jsonl", "--limit", 80, "--workers", 1, "--json")
+    result = run_mlp(
+        "augment", tmp_path / "r.yaml", "--out", tmp_path / "o.jsonl", "--limit", 80, "--workers", 1, "--json"
+    )
     assert result.exit_code == 0, result
     rows = read_jsonl(tmp_path / "o.jsonl")
     assert {r["noise_level"] for r in rows} == set(NOISE_LEVELS)

@@ -58,7 +58,15 @@ def test_check_functions_on_known_values():
     assert iban_valid("GB82 WEST 1234 5698 7654 32") and not iban_valid("GB82 WEST 1234 5698 7654 33")
     assert iban_valid("DE89370400440532013000")
     assert ssn_valid("123-45-6789")
-    for bad in ("000-12-3456", "666-12-3456", "912-12-3456", "123-00-4567", "123-45-0000", "078-05-1120", "12-345-6789"):
+    for bad in (
+        "000-12-3456",
+        "666-12-3456",
+        "912-12-3456",
+        "123-00-4567",
+        "123-45-0000",
+        "078-05-1120",
+        "12-345-6789",
+    ):
         assert not ssn_valid(bad), bad
     assert ean13_valid("978-3-16-148410-0") and not ean13_valid("9783161484101")
 
@@ -133,8 +141,24 @@ def test_project_templates_cover_the_brief():
     assert len(data["templates"]) >= 50
     gen = fitted(template_files=[str(SAMPLES)], locales=["en_US", "de_DE", "fr_FR"], pool_size=5)
     texts = " ".join(t.text for t in gen._by_locale["en_US"][0] + gen._by_locale["en_US"][1])
-    for provider in ("name", "email", "phone_number", "ssn", "credit_card_number", "iban", "street_address", "city",
-                     "postcode", "date_of_birth", "ipv4", "ipv6", "url", "username", "passport_number", "license_plate"):
+    for provider in (
+        "name",
+        "email",
+        "phone_number",
+        "ssn",
+        "credit_card_number",
+        "iban",
+        "street_address",
+        "city",
+        "postcode",
+        "date_of_birth",
+        "ipv4",
+        "ipv6",
+        "url",
+        "username",
+        "passport_number",
+        "license_plate",
+    ):
         assert "{{" + provider in texts, provider
     kinds = {k for t in gen._by_locale["en_US"][1] for k in (t.kinds or ["context_words"])}
     assert kinds == set(LOOKALIKES) | {"context_words"}
@@ -226,7 +250,9 @@ def test_every_payload_format_parses_and_holds_the_message(fmt):
 
 
 def test_linked_identity_email_and_username_follow_the_name():
-    gen = fitted(templates=["{{name}} <{{email}}> aka {{username}}; {{name#2}} <{{email#2}}>"], negative_share=0, pool_size=100)
+    gen = fitted(
+        templates=["{{name}} <{{email}}> aka {{username}}; {{name#2}} <{{email#2}}>"], negative_share=0, pool_size=100
+    )
     for index in range(300):
         row = sample(gen, index)
         name1, email1, user1, name2, email2 = (s["value"] for s in row["spans"])
@@ -277,7 +303,9 @@ def test_split_is_template_disjoint_and_pins_hold():
         group = [t for t in gen._by_locale["en_US"][0 if has_pii else 1]]
         held = sum(1 for t in group if split[t.id] == "test")
         assert 0 < held < len(group)
-    pinned = fitted(templates=[{"text": "{{name}}", "split": "test"}, "{{email}}", "{{ssn}}"], negative_share=0, pool_size=5)
+    pinned = fitted(
+        templates=[{"text": "{{name}}", "split": "test"}, "{{email}}", "{{ssn}}"], negative_share=0, pool_size=5
+    )
     assert pinned._splits["templates[0]"] == "test"
 
 
@@ -318,6 +346,7 @@ def test_distinct_values_keep_growing_with_the_number_of_samples():
 
 def test_pooled_samples_depend_only_on_seed_and_index():
     """Small pools (a block every few samples): any order of indices, any fresh process, same samples."""
+
     def small() -> PiiGenerator:
         return fitted(template_files=[str(SAMPLES)], locales=["en_US", "de_DE"], pool_size=8, pool_reuse=2)
 
@@ -360,8 +389,12 @@ def test_bio_tags_align_with_spans():
 
 
 def test_check_sample_rejects_inexact_spans():
-    assert check_sample({"text": "Hi Jane", "spans": [{"start": 3, "end": 7, "label": "PERSON", "value": "Jane"}]}) is None
-    assert "not exact" in check_sample({"text": "Hi Jane", "spans": [{"start": 2, "end": 7, "label": "P", "value": "Jane"}]})
+    assert (
+        check_sample({"text": "Hi Jane", "spans": [{"start": 3, "end": 7, "label": "PERSON", "value": "Jane"}]}) is None
+    )
+    assert "not exact" in check_sample(
+        {"text": "Hi Jane", "spans": [{"start": 2, "end": 7, "label": "P", "value": "Jane"}]}
+    )
     assert "outside" in check_sample({"text": "Hi", "spans": [{"start": 1, "end": 9, "label": "P"}]})
 
 

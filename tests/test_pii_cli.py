@@ -31,18 +31,35 @@ def test_project_recipe_end_to_end(tmp_path):
             assert row["text"][span["start"] : span["end"]] == span["value"]
             if "CARD" in span["label"]:
                 assert luhn_valid(span["value"])
-        assert set(row) >= {"text", "spans", "lookalikes", "has_pii", "template", "locale", "format", "split", "_provenance"}
+        assert set(row) >= {
+            "text",
+            "spans",
+            "lookalikes",
+            "has_pii",
+            "template",
+            "locale",
+            "format",
+            "split",
+            "_provenance",
+        }
     figures = r.summary["generators"]["pii"]
     assert figures["negatives"] > 0 and figures["with_pii"] > 0
     assert set(figures["formats"]) == {"plain", "json", "xml", "csv", "log"}
     assert set(figures["split"]) == {"train", "test"}
 
 
-@pytest.mark.parametrize("pools", ["    pool_size: 50\n", "    pool_size: 8\n    pool_reuse: 2\n", "    pool_size: 0\n"])
+@pytest.mark.parametrize(
+    "pools", ["    pool_size: 50\n", "    pool_size: 8\n    pool_reuse: 2\n", "    pool_size: 0\n"]
+)
 def test_output_identical_whatever_workers(tmp_path, pools):
     # pool_size 8, pool_reuse 2: a new pool block every few dozen samples, so blocks straddle the workers' chunks
-    path = recipe(tmp_path, "    count: 400\n    template_files: " + str(ROOT / "samples" / "pii-templates.yaml")
-                  + "\n    formats: [plain, json, xml, csv, log]\n    locales: [en_US, de_DE]\n" + pools)
+    path = recipe(
+        tmp_path,
+        "    count: 400\n    template_files: "
+        + str(ROOT / "samples" / "pii-templates.yaml")
+        + "\n    formats: [plain, json, xml, csv, log]\n    locales: [en_US, de_DE]\n"
+        + pools,
+    )
     one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
     assert run_mlp("augment", path, "--out", one, "--workers", 1, "--quiet").exit_code == 0
     assert run_mlp("synth", "pii", path, "--out", two, "--workers", 2, "--quiet").exit_code == 0
@@ -70,12 +87,22 @@ def test_inline_template_errors_exit_2_with_line(tmp_path, templates, where, mes
 @pytest.mark.parametrize(
     "name, content, where, message",
     [
-        ("t.yaml", "version: 1\ntemplates:\n  - ok {{name}}\n  - id: b\n    text: 'Hi {{emial}}'\n", "t.yaml:5:", "did you mean 'email'?"),
+        (
+            "t.yaml",
+            "version: 1\ntemplates:\n  - ok {{name}}\n  - id: b\n    text: 'Hi {{emial}}'\n",
+            "t.yaml:5:",
+            "did you mean 'email'?",
+        ),
         ("t.yaml", "version: 1\ntemplates: []\n", "t.yaml:2:", "empty template list"),
         ("t.yaml", "version: 1\ntemplates:\n  - 'x {{ssn:SSNN}}'\n", "t.yaml:3:", "unknown label 'SSNN'"),
         ("t.txt", "fine {{name}}\n# comment\nbroken {{name\n", "t.txt:3:8", "unbalanced '{{'"),
         ("t.txt", "# only a comment\n", "t.txt:1:1", "no templates"),
-        ("t.yaml", "version: 1\ntemplates:\n  - a {{name}}\n  - {id: x, text: b}\n  - {id: x, text: c}\n", "t.yaml:5", "duplicate template id"),
+        (
+            "t.yaml",
+            "version: 1\ntemplates:\n  - a {{name}}\n  - {id: x, text: b}\n  - {id: x, text: c}\n",
+            "t.yaml:5",
+            "duplicate template id",
+        ),
     ],
 )
 def test_template_file_errors_name_the_file_and_line(tmp_path, name, content, where, message):
@@ -90,12 +117,27 @@ def test_template_file_errors_name_the_file_and_line(tmp_path, name, content, wh
 @pytest.mark.parametrize(
     "name, content, where, message",
     [
-        ("t.yaml", "version: 1\ntemplates:\n  - ok {{name}}\n  - id: b\n    text: 'Hi {{emial}}'\n", "t.yaml:5:", "did you mean 'email'?"),
+        (
+            "t.yaml",
+            "version: 1\ntemplates:\n  - ok {{name}}\n  - id: b\n    text: 'Hi {{emial}}'\n",
+            "t.yaml:5:",
+            "did you mean 'email'?",
+        ),
         ("t.yaml", "version: 1\ntemplates: []\n", "t.yaml:2:", "empty template list"),
-        ("t.yaml", "version: 1\ntemplates:\n  - 'x {{ssn:SSNN}}'\n", "t.yaml:3:", "unknown label 'SSNN' (did you mean 'US_SSN'?)"),
+        (
+            "t.yaml",
+            "version: 1\ntemplates:\n  - 'x {{ssn:SSNN}}'\n",
+            "t.yaml:3:",
+            "unknown label 'SSNN' (did you mean 'US_SSN'?)",
+        ),
         ("t.txt", "fine {{name}}\n# comment\nbroken {{name\n", "t.txt:3:8", "unbalanced '{{'"),
         ("t.txt", "# only a comment\n", "t.txt:1:1", "no templates"),
-        ("t.yaml", "version: 1\ntemplates:\n  - a {{name}}\n  - {id: x, text: b}\n  - {id: x, text: c}\n", "t.yaml:5", "duplicate template id"),
+        (
+            "t.yaml",
+            "version: 1\ntemplates:\n  - a {{name}}\n  - {id: x, text: b}\n  - {id: x, text: c}\n",
+            "t.yaml:5",
+            "duplicate template id",
+        ),
     ],
 )
 def test_recipe_validate_checks_template_files(tmp_path, name, content, where, message):
@@ -112,8 +154,11 @@ def test_recipe_validate_reports_every_template_file_and_cross_file_duplicates(t
     (tmp_path / "a.txt").write_text("ok {{name}}\nbad {{nmae}}\n")
     (tmp_path / "b.yaml").write_text("version: 1\ntemplates:\n  - id: dup\n    text: 'Hi {{email}}'\n")
     (tmp_path / "c.yaml").write_text("version: 1\ntemplates:\n  - id: fine\n    text: 'Hi {{city}}'\n")
-    path = recipe(tmp_path, "    count: 5\n    templates: [{id: dup, text: '{{name}}'}]\n"
-                  "    template_files: [a.txt, b.yaml, nowhere.yaml]\n    negative_share: 0\n")
+    path = recipe(
+        tmp_path,
+        "    count: 5\n    templates: [{id: dup, text: '{{name}}'}]\n"
+        "    template_files: [a.txt, b.yaml, nowhere.yaml]\n    negative_share: 0\n",
+    )
     r = run_mlp("recipe", "validate", path)
     assert r.exit_code == 2, r
     assert "2 problems in" in r.stderr
@@ -123,12 +168,17 @@ def test_recipe_validate_reports_every_template_file_and_cross_file_duplicates(t
     path.write_text(fixed)
     r = run_mlp("recipe", "validate", path)
     assert r.exit_code == 2, r
-    assert "r.yaml:6:30: generate[0].template_files[1]: " in r.stderr and "b.yaml:3: duplicate template id 'dup'" in r.stderr
+    assert (
+        "r.yaml:6:30: generate[0].template_files[1]: " in r.stderr
+        and "b.yaml:3: duplicate template id 'dup'" in r.stderr
+    )
     assert "(first at recipe templates[0])" in r.stderr
 
 
 def test_recipe_validate_checks_locales_against_template_files(tmp_path):
-    (tmp_path / "t.yaml").write_text("version: 1\ntemplates:\n  - {text: 'Herr {{name}}', locales: de_DE}\n  - 'no PII here'\n")
+    (tmp_path / "t.yaml").write_text(
+        "version: 1\ntemplates:\n  - {text: 'Herr {{name}}', locales: de_DE}\n  - 'no PII here'\n"
+    )
     path = recipe(tmp_path, "    count: 5\n    template_files: t.yaml\n    locales: [de_DE, fr_FR]\n")
     r = run_mlp("recipe", "validate", path)
     assert r.exit_code == 2, r
@@ -155,8 +205,9 @@ def test_synth_pii_dry_run_checks_template_files(tmp_path):
     (tmp_path / "t.txt").write_text("ok {{name}}\nfine {{email}}\n")
     r = run_mlp("synth", "pii", path, "--dry-run", "--out", tmp_path / "o.jsonl", "--json")
     assert r.exit_code == 0, r
-    assert r.summary["pii_templates"] == [{"templates": 2, "split": {"test": 1, "train": 1},
-                                           "per_locale": {"en_US": {"pii": 2, "negative": 0}}}]
+    assert r.summary["pii_templates"] == [
+        {"templates": 2, "split": {"test": 1, "train": 1}, "per_locale": {"en_US": {"pii": 2, "negative": 0}}}
+    ]
     assert not (tmp_path / "o.jsonl").exists()
 
 
@@ -167,17 +218,29 @@ def test_other_recipe_problems(tmp_path):
     no_negatives = recipe(tmp_path, "    count: 5\n    templates: ['{{name}}']\n    negative_share: 0.5\n", "n.yaml")
     r = run_mlp("augment", no_negatives, "--out", tmp_path / "o.jsonl")
     assert r.exit_code == 2 and "no look-alike template" in r.stderr
-    bad = recipe(tmp_path, "    count: 5\n    templates: ['{{name}}']\n    locales: [en_UK]\n    formats: [jsn]\n"
-                 "    negative_kinds: [isbn]\n    pool_sise: 3\n", "b.yaml")
+    bad = recipe(
+        tmp_path,
+        "    count: 5\n    templates: ['{{name}}']\n    locales: [en_UK]\n    formats: [jsn]\n"
+        "    negative_kinds: [isbn]\n    pool_sise: 3\n",
+        "b.yaml",
+    )
     r = run_mlp("recipe", "validate", bad)
     assert r.exit_code == 2
-    for text in ("unknown Faker locale 'en_UK'", "did you mean 'json'", "did you mean 'isbn13'", "did you mean 'pool_size'"):
+    for text in (
+        "unknown Faker locale 'en_UK'",
+        "did you mean 'json'",
+        "did you mean 'isbn13'",
+        "did you mean 'pool_size'",
+    ):
         assert text in r.stderr, text
 
 
 def test_unique_failure_is_a_clear_error_not_a_traceback(tmp_path):
-    path = recipe(tmp_path, "    count: 20\n    templates: ['{{boolean}} {{boolean}} {{boolean}}']\n"
-                  "    labels: {boolean: FLAG}\n    negative_share: 0\n")
+    path = recipe(
+        tmp_path,
+        "    count: 20\n    templates: ['{{boolean}} {{boolean}} {{boolean}}']\n"
+        "    labels: {boolean: FLAG}\n    negative_share: 0\n",
+    )
     r = run_mlp("augment", path, "--out", tmp_path / "o.jsonl", "--workers", 1)
     assert r.exit_code == 1, r
     assert "needs 3 different values of 'boolean'" in r.stderr and "unique: false" in r.stderr
@@ -208,8 +271,10 @@ def test_starter_recipe_validates_and_runs(tmp_path):
 def samples(tmp_path_factory) -> Path:
     d = tmp_path_factory.mktemp("pii")
     path = d / "r.yaml"
-    path.write_text("version: 1\ngenerate:\n  - generator: pii\n    count: 300\n    template_files: "
-                    f"{ROOT / 'samples' / 'pii-templates.yaml'}\n    formats: [plain, json, xml, csv, log]\n    pool_size: 50\n")
+    path.write_text(
+        "version: 1\ngenerate:\n  - generator: pii\n    count: 300\n    template_files: "
+        f"{ROOT / 'samples' / 'pii-templates.yaml'}\n    formats: [plain, json, xml, csv, log]\n    pool_size: 50\n"
+    )
     assert run_mlp("augment", path, "--out", d / "s.jsonl", "--workers", 1, "-q").exit_code == 0
     return d / "s.jsonl"
 

@@ -50,7 +50,9 @@ def make_dist(root: Path, dist: str, entry_points: dict[str, dict[str, str]]) ->
     info = root / f"{dist.replace('-', '_')}-0.1.dist-info"
     info.mkdir(parents=True)
     (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 0.1\n")
-    text = "".join(f"[{group}]\n" + "".join(f"{k} = {v}\n" for k, v in eps.items()) for group, eps in entry_points.items())
+    text = "".join(
+        f"[{group}]\n" + "".join(f"{k} = {v}\n" for k, v in eps.items()) for group, eps in entry_points.items()
+    )
     (info / "entry_points.txt").write_text(text)
 
 
@@ -118,14 +120,18 @@ def test_misspelt_plugin_param_is_usage_error(shout, tmp_path):
 def test_broken_plugins_are_reported_not_fatal(plugin_path):
     (plugin_path / "clash_plugin.py").write_text(SHOUT.replace('name = "shout"', 'name = "keyboard"'))
     (plugin_path / "notaclass_plugin.py").write_text("VALUE = 3\n")
-    make_dist(plugin_path, "mlp-broken", {
-        "mlp.augmenters": {
-            "ghost": "no_such_module_xyz:Thing",
-            "clash": "clash_plugin:Shout",
-            "notaclass": "notaclass_plugin:VALUE",
+    make_dist(
+        plugin_path,
+        "mlp-broken",
+        {
+            "mlp.augmenters": {
+                "ghost": "no_such_module_xyz:Thing",
+                "clash": "clash_plugin:Shout",
+                "notaclass": "notaclass_plugin:VALUE",
+            },
+            "mlp.generators": {"ghost-gen": "no_such_module_xyz"},
         },
-        "mlp.generators": {"ghost-gen": "no_such_module_xyz"},
-    })
+    )
     r = run_mlp("list", "augmenters")
     assert r.exit_code == 0, r
     assert "ghost" in r.stderr and "no_such_module_xyz" in r.stderr
@@ -180,7 +186,12 @@ def test_example_package(plugin_path, tmp_path):
     assert r.exit_code == 0, r
     rows = read_jsonl(tmp_path / "out.jsonl")
     assert rows and all(row["text"].endswith((" [a]", " [b]")) for row in rows)
-    assert run_mlp("augment", write_recipe(tmp_path, {"augmenter": "add-suffix", "sufixes": ["!"]}), "--overwrite").exit_code == 2
+    assert (
+        run_mlp(
+            "augment", write_recipe(tmp_path, {"augmenter": "add-suffix", "sufixes": ["!"]}), "--overwrite"
+        ).exit_code
+        == 2
+    )
 
 
 def test_example_docs_match_package():
@@ -190,8 +201,10 @@ def test_example_docs_match_package():
 
 
 def test_module_entry_point_registers_with_decorators(plugin_path):
-    decorated = SHOUT.replace("from mlp_cli.augment.registry import Augmenter, Params",
-                              "from mlp_cli.augment.registry import Augmenter, Params, register_augmenter")
+    decorated = SHOUT.replace(
+        "from mlp_cli.augment.registry import Augmenter, Params",
+        "from mlp_cli.augment.registry import Augmenter, Params, register_augmenter",
+    )
     decorated = decorated.replace("class Shout(", "@register_augmenter\nclass Shout(")
     (plugin_path / "shout_plugin_mod.py").write_text(decorated)
     make_dist(plugin_path, "mlp-shout-mod", {"mlp.augmenters": {"shouts": "shout_plugin_mod"}})

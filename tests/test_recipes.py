@@ -52,7 +52,11 @@ def test_good_recipe_validates(tmp_path):
         (GOOD.replace("copies: 2", "copies: lots"), ":7:1", ["copies", "valid integer"]),
         (GOOD.replace("copies: 2", "copies: -1"), ":7:1", ["copies", "greater than or equal to 0"]),
         (GOOD.replace("mode: random", "mode: sideways"), ":10:5", ["steps[0].mode", "'neighbor'"]),
-        (GOOD.replace("aug_word_p: 0.2", "aug_wrod_p: 0.2"), ":12:5", ["steps[1].aug_wrod_p", "did you mean 'aug_word_p'"]),
+        (
+            GOOD.replace("aug_word_p: 0.2", "aug_wrod_p: 0.2"),
+            ":12:5",
+            ["steps[1].aug_wrod_p", "did you mean 'aug_word_p'"],
+        ),
         (GOOD.replace("augmenter: keyboard", "augmenter: keybaord"), ":11:5", ["keybaord", "did you mean 'keyboard'"]),
         (GOOD.replace("text_field", "txt_field"), ":4:3", ["input.txt_field", "did you mean 'text_field'"]),
         (GOOD.replace("version: 1", "version: 2"), ":1:1", ["version", "1"]),
@@ -60,8 +64,19 @@ def test_good_recipe_validates(tmp_path):
         (GOOD + "steps2: [\n", ":14:1", ["YAML syntax error"]),
         (GOOD.replace("    mode: random", "   mode: random"), ":10:", ["YAML syntax error"]),
     ],
-    ids=["misspelt-key", "wrong-type", "out-of-range", "bad-literal", "misspelt-param", "unknown-augmenter",
-         "nested-key", "bad-version", "no-version", "unclosed", "bad-indent"],
+    ids=[
+        "misspelt-key",
+        "wrong-type",
+        "out-of-range",
+        "bad-literal",
+        "misspelt-param",
+        "unknown-augmenter",
+        "nested-key",
+        "bad-version",
+        "no-version",
+        "unclosed",
+        "bad-indent",
+    ],
 )
 def test_bad_recipes_name_file_line_and_field(tmp_path, text, where, words):
     path = write(tmp_path, text)
@@ -190,7 +205,13 @@ yaml_values = st.recursive(
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.dictionaries(st.sampled_from(["version", "input", "output", "steps", "copies", "seed", "kind", "generate", "on_error", "x"]), yaml_values, max_size=6))
+@given(
+    st.dictionaries(
+        st.sampled_from(["version", "input", "output", "steps", "copies", "seed", "kind", "generate", "on_error", "x"]),
+        yaml_values,
+        max_size=6,
+    )
+)
 def test_any_yaml_mapping_as_recipe_gives_0_or_2(tmp_path_factory, data):
     path = tmp_path_factory.mktemp("fuzz") / "r.yaml"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")

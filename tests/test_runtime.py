@@ -104,7 +104,10 @@ def test_killing_a_run_leaves_no_output(tmp_path, sig, code):
     )
     proc = subprocess.Popen(
         [sys.executable, "-m", "mlp_cli", "augment", str(tmp_path / "r.yaml"), "--workers", "2", "--quiet"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
     )
     # wait until the run is under way (its temporary output exists), then interrupt it
     deadline = time.monotonic() + 60

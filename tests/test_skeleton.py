@@ -14,8 +14,22 @@ import pytest
 from tests.conftest import ROOT, read_jsonl, run_mlp
 
 CORE_FIELDS = {
-    "mlp_manifest_version", "command", "recipe_path", "recipe_sha256", "recipe", "seed", "engine", "workers",
-    "overrides", "inputs", "outputs", "counts", "skipped_examples", "figures", "versions", "timings",
+    "mlp_manifest_version",
+    "command",
+    "recipe_path",
+    "recipe_sha256",
+    "recipe",
+    "seed",
+    "engine",
+    "workers",
+    "overrides",
+    "inputs",
+    "outputs",
+    "counts",
+    "skipped_examples",
+    "figures",
+    "versions",
+    "timings",
 }
 MODULES = sorted(
     ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
@@ -81,7 +95,9 @@ def test_core_has_no_function_local_imports_of_its_own_modules():
         if rel.parts[1] == "cli":
             continue
         for line, module in _local_imports(path):
-            if path.name == "__init__.py" or (rel.parts[1] == "curriculum" and path.name == "run.py" and module == "mlp_cli.curriculum"):
+            if path.name == "__init__.py" or (
+                rel.parts[1] == "curriculum" and path.name == "run.py" and module == "mlp_cli.curriculum"
+            ):
                 continue
             offenders.append(f"{rel}:{line}: {module}")
     assert not offenders, "\n".join(offenders)
@@ -110,8 +126,7 @@ def test_on_error_flag_overrides_the_recipe(tmp_path: Path):
     data.write_text('{"text": "good row. second sentence."}\n{not json\n{"text": "another. row here."}\n')
     recipe = tmp_path / "r.yaml"
     recipe.write_text(
-        "version: 1\ninput: {path: rows.jsonl}\noutput: {path: out.jsonl}\n"
-        "steps: [{augmenter: sentence-shuffle}]\n"
+        "version: 1\ninput: {path: rows.jsonl}\noutput: {path: out.jsonl}\nsteps: [{augmenter: sentence-shuffle}]\n"
     )
     failed = run_mlp("augment", recipe, "--json")
     assert failed.exit_code == 2
@@ -129,22 +144,36 @@ def test_python_api_takes_recipes_built_in_code(tmp_path: Path):
     from mlp_cli.mine import mine_negatives
 
     recipe = AugmentRecipe.model_validate(
-        {"version": 1, "input": {"path": str(ROOT / "samples/menu.jsonl")}, "copies": 2, "dedupe": False,
-         "steps": [{"augmenter": "sentence-shuffle", "field": "description"}]}
+        {
+            "version": 1,
+            "input": {"path": str(ROOT / "samples/menu.jsonl")},
+            "copies": 2,
+            "dedupe": False,
+            "steps": [{"augmenter": "sentence-shuffle", "field": "description"}],
+        }
     )
     report = augment(recipe, out=tmp_path / "a.jsonl", limit=5)
     assert report.items_out == 10
     by_path = augment(ROOT / "recipes/menu-text.yaml", out=tmp_path / "b.jsonl", limit=5)
     assert by_path.items_in == 5
     mined = mine_negatives(
-        recipe={"version": 1, "pairs": {"path": "samples/mine/questions.jsonl"},
-                "corpus": {"path": "samples/mine/passages.jsonl"}, "sampling": {"hard": 1}},
-        base_dir=ROOT, out=tmp_path / "m.jsonl",
+        recipe={
+            "version": 1,
+            "pairs": {"path": "samples/mine/questions.jsonl"},
+            "corpus": {"path": "samples/mine/passages.jsonl"},
+            "sampling": {"hard": 1},
+        },
+        base_dir=ROOT,
+        out=tmp_path / "m.jsonl",
     )
     assert mined.items_out > 0
     cur = build_curriculum(
-        {"version": 1, "inputs": [{"path": str(ROOT / "samples/curriculum/spam-synthetic.jsonl")}],
-         "difficulty": [{"scorer": "length"}], "schedule": {"stages": 2}},
+        {
+            "version": 1,
+            "inputs": [{"path": str(ROOT / "samples/curriculum/spam-synthetic.jsonl")}],
+            "difficulty": [{"scorer": "length"}],
+            "schedule": {"stages": 2},
+        },
         out=tmp_path / "c",
     )
     assert cur.items_out == cur.items_in
@@ -155,18 +184,36 @@ def test_a_bad_recipe_built_in_code_names_the_field(tmp_path: Path):
     from mlp_cli.errors import RecipeError
 
     with pytest.raises(RecipeError, match=r"steps\[0\]"):
-        augment({"version": 1, "input": {"path": "x.jsonl"}, "steps": [{"augmenter": "sentence-shufle"}]}, out=tmp_path / "o.jsonl")
+        augment(
+            {"version": 1, "input": {"path": "x.jsonl"}, "steps": [{"augmenter": "sentence-shufle"}]},
+            out=tmp_path / "o.jsonl",
+        )
 
 
 def test_mine_negatives_json_still_prints_warnings(tmp_path: Path):
     # a rank window past the corpus leaves positives short of negatives: a warning, on stderr
-    result = run_mlp("mine-negatives", ROOT / "recipes/mine-wikiqa.yaml", "--out", tmp_path / "m.jsonl",
-                     "--rank-window", "500:600", "--json")
+    result = run_mlp(
+        "mine-negatives",
+        ROOT / "recipes/mine-wikiqa.yaml",
+        "--out",
+        tmp_path / "m.jsonl",
+        "--rank-window",
+        "500:600",
+        "--json",
+    )
     assert result.exit_code == 0, result
     assert result.summary["items_out"] >= 0
     assert "warning:" in result.stderr and "fewer negatives" in result.stderr
-    quiet = run_mlp("mine-negatives", ROOT / "recipes/mine-wikiqa.yaml", "--out", tmp_path / "q.jsonl",
-                    "--rank-window", "500:600", "--json", "--quiet")
+    quiet = run_mlp(
+        "mine-negatives",
+        ROOT / "recipes/mine-wikiqa.yaml",
+        "--out",
+        tmp_path / "q.jsonl",
+        "--rank-window",
+        "500:600",
+        "--json",
+        "--quiet",
+    )
     assert "warning:" not in quiet.stderr
 
 

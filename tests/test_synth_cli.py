@@ -17,7 +17,13 @@ from mlp_cli.runtime.seeding import item_random
 from tests.conftest import ROOT, SHARED_DATA, read_jsonl, run_mlp, write_jsonl
 
 SMS_SAMPLE = ROOT / "samples" / "sms-sample.tsv"
-CORPUS = {"path": str(SMS_SAMPLE), "columns": ["label", "text"], "header": False, "label_field": "label", "labels": ["ham"]}
+CORPUS = {
+    "path": str(SMS_SAMPLE),
+    "columns": ["label", "text"],
+    "header": False,
+    "label_field": "label",
+    "labels": ["ham"],
+}
 
 
 def write_recipe(tmp_path: Path, generate: dict, name: str = "recipe.yaml", **extra) -> Path:
@@ -28,7 +34,19 @@ def write_recipe(tmp_path: Path, generate: dict, name: str = "recipe.yaml", **ex
 
 
 def test_spam_recipe_runs_from_the_repository(tmp_path):
-    result = run_mlp("augment", ROOT / "recipes" / "spam-synthetic.yaml", "--out", tmp_path / "out.jsonl", "--seed", 5, "--json", "--workers", 1, "--limit", 200)
+    result = run_mlp(
+        "augment",
+        ROOT / "recipes" / "spam-synthetic.yaml",
+        "--out",
+        tmp_path / "out.jsonl",
+        "--seed",
+        5,
+        "--json",
+        "--workers",
+        1,
+        "--limit",
+        200,
+    )
     assert result.exit_code == 0, result
     rows = read_jsonl(tmp_path / "out.jsonl")
     assert len(rows) >= 190
@@ -47,7 +65,17 @@ def test_spam_recipe_runs_from_the_repository(tmp_path):
 
 
 def test_payload_recipe_runs_and_inserts_complex_tokens(tmp_path):
-    result = run_mlp("augment", ROOT / "recipes" / "payload-negatives.yaml", "--out", tmp_path / "p.jsonl", "--json", "--workers", 1, "--limit", 60)
+    result = run_mlp(
+        "augment",
+        ROOT / "recipes" / "payload-negatives.yaml",
+        "--out",
+        tmp_path / "p.jsonl",
+        "--json",
+        "--workers",
+        1,
+        "--limit",
+        60,
+    )
     assert result.exit_code == 0, result
     rows = read_jsonl(tmp_path / "p.jsonl")
     complex_rows = [r for r in rows if r["level"] == "complex"]
@@ -56,7 +84,9 @@ def test_payload_recipe_runs_and_inserts_complex_tokens(tmp_path):
 
 
 def test_each_level_is_closer_to_the_corpus_than_the_one_before(tmp_path):
-    recipe = write_recipe(tmp_path, {"count": 1500, "corpus": CORPUS, "levels": ["uniform", "unigram", "bigram", "trigram"]})
+    recipe = write_recipe(
+        tmp_path, {"count": 1500, "corpus": CORPUS, "levels": ["uniform", "unigram", "bigram", "trigram"]}
+    )
     result = run_mlp("augment", recipe, "--out", tmp_path / "o.jsonl", "--json", "--workers", 1)
     assert result.exit_code == 0, result
     js = result.summary["fidelity"]["js_divergence"]
@@ -74,7 +104,9 @@ def test_output_is_identical_for_any_number_of_workers(tmp_path):
     recipe = write_recipe(
         tmp_path,
         {"count": 300, "corpus": CORPUS, "complex_tokens": {"kinds": ["url", "json", "xml"], "rate": 0.1}},
-        steps=[{"augmenter": "noise-pad", "p": 0.5, "levels": ["whitespace", "printable", "complex"], "position": "any"}],
+        steps=[
+            {"augmenter": "noise-pad", "p": 0.5, "levels": ["whitespace", "printable", "complex"], "position": "any"}
+        ],
     )
     one = run_mlp("augment", recipe, "--out", tmp_path / "w1.jsonl", "--workers", 1, "--json")
     two = run_mlp("augment", recipe, "--out", tmp_path / "w2.jsonl", "--workers", 2, "--json")
@@ -87,7 +119,9 @@ def test_output_is_identical_for_any_number_of_workers(tmp_path):
 
 
 def test_level_weights_and_cycling(tmp_path):
-    recipe = write_recipe(tmp_path, {"count": 40, "corpus": CORPUS, "levels": {"uniform": 1, "bigram": 3}, "label": None})
+    recipe = write_recipe(
+        tmp_path, {"count": 40, "corpus": CORPUS, "levels": {"uniform": 1, "bigram": 3}, "label": None}
+    )
     result = run_mlp("augment", recipe, "--out", tmp_path / "o.jsonl", "--json", "--workers", 1)
     assert result.exit_code == 0, result
     rows = read_jsonl(tmp_path / "o.jsonl")
@@ -99,7 +133,13 @@ def test_level_weights_and_cycling(tmp_path):
 def test_saved_model_is_reused_and_refitted_when_the_corpus_changes(tmp_path):
     corpus = tmp_path / "corpus.txt"
     corpus.write_text("GET /a HTTP/1.1\nPOST /b?x=1 HTTP/1.1\nGET /c/d HTTP/2\n")
-    gen = {"count": 20, "corpus": {"path": "corpus.txt"}, "model": "models/m.json", "tokenizer": "payload", "levels": ["unigram", "bigram"]}
+    gen = {
+        "count": 20,
+        "corpus": {"path": "corpus.txt"},
+        "model": "models/m.json",
+        "tokenizer": "payload",
+        "levels": ["unigram", "bigram"],
+    }
     recipe = write_recipe(tmp_path, gen)
     first = run_mlp("augment", recipe, "--out", tmp_path / "a.jsonl", "--json", "--workers", 1)
     assert first.exit_code == 0, first
@@ -180,7 +220,11 @@ def test_recipe_mistakes_are_exit_2_with_the_line(tmp_path, generate, message):
         ({}, {"corpus": {"path": "missing.tsv"}}, "corpus file not found"),
         ({}, {"model": "missing.json"}, "token model file not found"),
         ({"m.json": "{}"}, {"model": "m.json"}, "not an mlp token model"),
-        ({"c.txt": "a b\n"}, {"corpus": {"path": "c.txt"}, "complex_tokens": {"ngrams": "none.txt"}}, "n-gram file not found"),
+        (
+            {"c.txt": "a b\n"},
+            {"corpus": {"path": "c.txt"}, "complex_tokens": {"ngrams": "none.txt"}},
+            "n-gram file not found",
+        ),
     ],
 )
 def test_missing_or_bad_files_are_exit_2(tmp_path, files, generate, message):
@@ -216,7 +260,16 @@ def test_recipe_runs_from_a_clean_copy_of_recipes_and_samples(tmp_path):
     """The recipe finds its corpus relative to itself, wherever the project is."""
     for folder in ("recipes", "samples"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
-    result = run_mlp("augment", tmp_path / "recipes" / "spam-synthetic.yaml", "--out", tmp_path / "o.jsonl", "--limit", 10, "--workers", 1)
+    result = run_mlp(
+        "augment",
+        tmp_path / "recipes" / "spam-synthetic.yaml",
+        "--out",
+        tmp_path / "o.jsonl",
+        "--limit",
+        10,
+        "--workers",
+        1,
+    )
     assert result.exit_code == 0, result
 
 
@@ -245,7 +298,9 @@ def test_real_sms_collection_fidelity(tmp_path):
     if not corpus.exists():
         pytest.skip("shared SMS data not present")
     spec = {"path": str(corpus), "format": "tsv", "columns": ["label", "text"], "header": False}
-    recipe = write_recipe(tmp_path, {"count": 20000, "corpus": spec, "levels": ["uniform", "unigram", "bigram", "trigram"]})
+    recipe = write_recipe(
+        tmp_path, {"count": 20000, "corpus": spec, "levels": ["uniform", "unigram", "bigram", "trigram"]}
+    )
     result = run_mlp("augment", recipe, "--out", tmp_path / "o.jsonl", "--json")
     assert result.exit_code == 0, result
     js = result.summary["fidelity"]["js_divergence"]
@@ -263,7 +318,11 @@ def test_corpus_formats_parquet_csv_and_text(tmp_path):
     (tmp_path / "c.txt").write_text("\n".join(texts) + "\n")
     hashes = set()
     for name, field in (("c.parquet", "body"), ("c.csv", "body"), ("c.txt", "text")):
-        recipe = write_recipe(tmp_path, {"count": 6, "corpus": {"path": name, "field": field}, "tokenizer": "payload"}, name=f"{name}.yaml")
+        recipe = write_recipe(
+            tmp_path,
+            {"count": 6, "corpus": {"path": name, "field": field}, "tokenizer": "payload"},
+            name=f"{name}.yaml",
+        )
         result = run_mlp("augment", recipe, "--out", tmp_path / f"{name}.jsonl", "--json", "--workers", 1)
         assert result.exit_code == 0, result
         hashes.add(result.summary["generators"]["token-model"]["model"]["hash"])

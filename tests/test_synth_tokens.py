@@ -116,7 +116,9 @@ def test_save_load_round_trip_keeps_hash_and_samples(tmp_path):
     assert loaded.hash == model.hash
     for order in (1, 2, 3):
         assert loaded.sample_markov(random.Random(9), 30, order) == model.sample_markov(random.Random(9), 30, order)
-    assert pickle.loads(pickle.dumps(model)).sample_unigram(random.Random(2), 9) == model.sample_unigram(random.Random(2), 9)
+    assert pickle.loads(pickle.dumps(model)).sample_unigram(random.Random(2), 9) == model.sample_unigram(
+        random.Random(2), 9
+    )
     assert loaded.real_ngrams(3) == model.real_ngrams(3)
 
 

@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlp_cli.augment.registry import AUGMENTERS, RowError, RunContext, load_builtins
+from mlp_cli.augment.registry import AUGMENTERS, RunContext, load_builtins
 from mlp_cli.augment.text.augmenters import FieldDropout, SentenceShuffle, split_sentences
+from mlp_cli.errors import BadItem
 
 load_builtins()
 CTX = RunContext(text_field="text")
@@ -29,7 +30,10 @@ CASES: dict[str, tuple[dict, dict]] = {
     "word-delete": ({"aug_p": 0.5}, {"text": "one two three four five six seven eight"}),
     "word-crop": ({"aug_p": 0.5}, {"text": "one two three four five six seven eight"}),
     "spelling": ({"aug_p": 0.5}, {"text": "because they believe the government should receive their opinion"}),
-    "noise-pad": ({"levels": ["whitespace", "printable"], "position": "any"}, {"text": "GET /index.html HTTP/1.1", "label": "benign"}),
+    "noise-pad": (
+        {"levels": ["whitespace", "printable"], "position": "any"},
+        {"text": "GET /index.html HTTP/1.1", "label": "benign"},
+    ),
 }
 
 
@@ -57,8 +61,11 @@ GENERATOR_CASES: dict[str, dict] = {
         "levels": ["uniform", "unigram", "bigram"],
         "label": "ham",
     },
-    "pii": {"templates": ["Call {{name}} at {{phone_number}} or mail {{email}}.", "Card {{credit_card_number}}"],
-            "negative_share": 0.0, "test_share": 0.0},
+    "pii": {
+        "templates": ["Call {{name}} at {{phone_number}} or mail {{email}}.", "Card {{credit_card_number}}"],
+        "negative_share": 0.0,
+        "test_share": 0.0,
+    },
 }
 
 
@@ -108,7 +115,7 @@ def test_contract_same_seed_same_output_and_no_mutation(name):
 def test_text_augmenters_report_missing_field(name):
     params, _ = CASES[name]
     aug = make(name, params)
-    with pytest.raises(RowError, match="missing field"):
+    with pytest.raises(BadItem, match="missing field"):
         run_once(aug, {"other": "x"}, 1)
 
 
@@ -120,8 +127,13 @@ def test_split_sentences_needs_no_model():
 
 
 @settings(max_examples=80, deadline=None)
-@given(st.lists(st.text(alphabet="abcdefgh ", min_size=1, max_size=12).map(str.strip).filter(bool), min_size=1, max_size=8),
-       st.sampled_from(["neighbor", "left", "right", "random"]), st.integers(0, 2**32))
+@given(
+    st.lists(
+        st.text(alphabet="abcdefgh ", min_size=1, max_size=12).map(str.strip).filter(bool), min_size=1, max_size=8
+    ),
+    st.sampled_from(["neighbor", "left", "right", "random"]),
+    st.integers(0, 2**32),
+)
 def test_sentence_shuffle_is_a_permutation_of_sentences(words, mode, seed):
     text = " ".join(w.capitalize() + "." for w in words)
     aug = SentenceShuffle(SentenceShuffle.Params(mode=mode, aug_p=1.0), CTX)

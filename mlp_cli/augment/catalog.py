@@ -59,7 +59,11 @@ def catalog(which: str) -> list[dict[str, Any]]:
         for pname, info in cls.Params.model_fields.items():
             default = info.default
             if default is PydanticUndefined:
-                default = "required" if info.default_factory is None else info.get_default(call_default_factory=True, validated_data={})
+                default = (
+                    "required"
+                    if info.default_factory is None
+                    else info.get_default(call_default_factory=True, validated_data={})
+                )
             params.append(
                 {
                     "name": pname,

@@ -147,7 +147,10 @@ class AugmentRecipe(StrictModel):
     def resolved(self) -> dict[str, Any]:
         """The recipe as data with every default filled in, augmenter parameters included."""
         data = self.model_dump(mode="json")
-        sections: list[tuple[str, Sequence[StepSpec | GenerateSpec]]] = [("steps", self.steps), ("generate", self.generate)]
+        sections: list[tuple[str, Sequence[StepSpec | GenerateSpec]]] = [
+            ("steps", self.steps),
+            ("generate", self.generate),
+        ]
         for section, items in sections:
             for i, item in enumerate(items):
                 if item._params is not None:

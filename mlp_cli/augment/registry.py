@@ -16,7 +16,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from mlp_cli.errors import field_problem, suggest
+from mlp_cli.errors import BadItem, field_problem, suggest
 
 
 class Params(BaseModel):
@@ -103,24 +103,15 @@ class Generator(Generic[P]):
         return {}
 
 
-class RowError(Exception):
-    """One row cannot be augmented (missing field, wrong type); handled by the ``on_error`` policy."""
-
-    def __init__(self, reason: str, detail: str):
-        super().__init__(f"{reason}: {detail}")
-        self.reason = reason
-        self.detail = detail
-
-
 def text_of(row: dict[str, Any], field: str) -> str:
-    """The text in ``row[field]``, or a RowError naming the field."""
+    """The text in ``row[field]``, or a BadItem naming the field."""
     if field not in row:
-        raise RowError("missing field", f"no field {field!r} (fields: {', '.join(map(str, row)) or 'none'})")
+        raise BadItem("missing field", f"no field {field!r} (fields: {', '.join(map(str, row)) or 'none'})")
     value = row[field]
     if value is None:
-        raise RowError("missing field", f"field {field!r} is null")
+        raise BadItem("missing field", f"field {field!r} is null")
     if not isinstance(value, str):
-        raise RowError("wrong type", f"field {field!r} holds {type(value).__name__}, expected text")
+        raise BadItem("wrong type", f"field {field!r} holds {type(value).__name__}, expected text")
     return value
 
 
@@ -197,7 +188,10 @@ def load_plugins() -> None:
 
 
 def _load_entry_point(ep: Any, what: str, dist: str) -> None:
-    tables: dict[str, tuple[dict[str, Any], type]] = {"augmenter": (AUGMENTERS, Augmenter), "generator": (GENERATORS, Generator)}
+    tables: dict[str, tuple[dict[str, Any], type]] = {
+        "augmenter": (AUGMENTERS, Augmenter),
+        "generator": (GENERATORS, Generator),
+    }
     before = {kind: set(table) for kind, (table, _) in tables.items()}
     try:
         obj = ep.load()
@@ -218,7 +212,9 @@ def _load_entry_point(ep: Any, what: str, dist: str) -> None:
         raise TypeError(f"{obj.__name__}.Params is not a pydantic model")
     if table.get(plugin_name, obj) is not obj:
         owner = PLUGIN_SOURCES.get((what, plugin_name))
-        raise ValueError(f"{what} name {plugin_name!r} is already taken by {'plugin ' + owner if owner else 'a built-in'}")
+        raise ValueError(
+            f"{what} name {plugin_name!r} is already taken by {'plugin ' + owner if owner else 'a built-in'}"
+        )
     if plugin_name not in table:
         table[plugin_name] = obj
         PLUGIN_SOURCES[(what, plugin_name)] = dist
@@ -249,9 +245,7 @@ def lookup(table: dict[str, type], name: str, what: str, loc: tuple) -> type:
     load_builtins()
     if name not in table:
         names = sorted(table)
-        raise field_problem(
-            loc, f"unknown {what} {name!r}{suggest(name, names)}; available: {', '.join(names)}"
-        )
+        raise field_problem(loc, f"unknown {what} {name!r}{suggest(name, names)}; available: {', '.join(names)}")
     return table[name]
 
 

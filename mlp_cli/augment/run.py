@@ -20,12 +20,11 @@ from typing import Any
 
 from mlp_cli.augment.image.run import run_image_augment
 from mlp_cli.augment.recipe import AugmentRecipe
-from mlp_cli.augment.registry import AUGMENTERS, GENERATORS, RowError, RunContext, load_builtins
-from mlp_cli.errors import InputDataError, MlpError, UsageError
+from mlp_cli.augment.registry import AUGMENTERS, GENERATORS, RunContext, load_builtins
+from mlp_cli.errors import BadItem, InputDataError, MlpError, UsageError
 from mlp_cli.io.atomic import atomic_file, check_writable
 from mlp_cli.io.manifest import RunReport, manifest_path_for, write_manifest
 from mlp_cli.io.rows import (
-    BadRow,
     Row,
     RowWriter,
     count_hint,
@@ -105,12 +104,10 @@ def _augment(job: Job, data: dict[str, Any], rng: Any, location: str) -> tuple[d
         try:
             sampled = aug.sample(data, rng)
             data = aug.apply(data, sampled)
-        except RowError as exc:
-            raise RowError(exc.reason, f"steps[{step}] ({aug.name}): {exc.detail}") from None
+        except BadItem as exc:
+            raise BadItem(exc.reason, f"steps[{step}] ({aug.name}): {exc.detail}") from None
         except Exception as exc:
-            raise AugmentFailure(
-                f"{location}: steps[{step}] ({aug.name}) failed: {type(exc).__name__}: {exc}"
-            ) from exc
+            raise AugmentFailure(f"{location}: steps[{step}] ({aug.name}) failed: {type(exc).__name__}: {exc}") from exc
         applied.append({"augmenter": aug.name, "params": sampled})
     return data, applied
 
@@ -132,14 +129,14 @@ def _emit(job: Job, data: dict[str, Any], provenance: dict[str, Any]) -> tuple[b
     return digest, (dumps_row(out) if job.jsonl else out)
 
 
-def _process(chunk: list[Row | BadRow | GeneratedItem]) -> ChunkResult:
+def _process(chunk: list[Row | BadItem | GeneratedItem]) -> ChunkResult:
     job = _JOB
     assert job is not None
     started = time.perf_counter()
     results: list[ItemResult] = []
     gen_rows: list[list[dict]] = [[] for _ in job.generators]
     for item in chunk:
-        if isinstance(item, BadRow):
+        if isinstance(item, BadItem):
             results.append(ItemResult(item.index, item.location, bad=(item.reason, item.detail)))
             continue
         if isinstance(item, GeneratedItem):
@@ -173,10 +170,12 @@ def _process(chunk: list[Row | BadRow | GeneratedItem]) -> ChunkResult:
                 data, applied = _augment(job, base, rng, location)
                 prov = {"source": source, "copy": copy, "seed": seed, "augmenters": applied}
                 result.outputs.append(_emit(job, data, prov))
-        except RowError as exc:
+        except BadItem as exc:
             result = ItemResult(result.index, location, bad=(exc.reason, exc.detail))
         results.append(result)
-    partials = [gen.collect(rows) if job.collect and rows else None for gen, rows in zip(job.generators, gen_rows, strict=False)]
+    partials = [
+        gen.collect(rows) if job.collect and rows else None for gen, rows in zip(job.generators, gen_rows, strict=False)
+    ]
     return ChunkResult(results, partials, time.perf_counter() - started)
 
 
@@ -213,7 +212,9 @@ def augment(
     if isinstance(recipe, (str, Path)):
         loaded = load_recipe(recipe, kind="augment")
     else:
-        loaded = LoadedRecipe.from_model(recipe if isinstance(recipe, AugmentRecipe) else {"kind": "augment", **recipe}, base_dir)
+        loaded = LoadedRecipe.from_model(
+            recipe if isinstance(recipe, AugmentRecipe) else {"kind": "augment", **recipe}, base_dir
+        )
 
     def absolute(path: str | Path | None) -> Path | None:
         return None if path is None else Path(path).expanduser().absolute()
@@ -265,9 +266,7 @@ def _run_rows(loaded: LoadedRecipe, recipe: AugmentRecipe, options: RunOptions, 
     if source is None and options.input is not None:
         takers = [g.generator for g in recipe.generate if GENERATORS[g.generator].accepts_input]
         if not takers:
-            raise UsageError(
-                "--input: this recipe has no 'input:' section and none of its generators reads a corpus"
-            )
+            raise UsageError("--input: this recipe has no 'input:' section and none of its generators reads a corpus")
     check_writable(out, options.overwrite)
     report = RunReport(command="augment")
     report.outputs = [str(out)]
@@ -316,7 +315,7 @@ def _run_rows(loaded: LoadedRecipe, recipe: AugmentRecipe, options: RunOptions, 
         collect=bool(generators),
     )
 
-    def items() -> Iterator[Row | BadRow | GeneratedItem]:
+    def items() -> Iterator[Row | BadItem | GeneratedItem]:
         if source is not None:
             yield from iter_rows(source)
         for g, spec in enumerate(recipe.generate):

@@ -39,9 +39,15 @@ def augment(
     json_out: JsonOpt = False,
     preview: Annotated[
         Path | None,
-        typer.Option("--preview", help="Images: write a contact sheet PNG of sources beside augmented versions, then stop.", show_default=False),
+        typer.Option(
+            "--preview",
+            help="Images: write a contact sheet PNG of sources beside augmented versions, then stop.",
+            show_default=False,
+        ),
     ] = None,
-    preview_count: Annotated[int, typer.Option("--preview-count", min=1, help="Augmented versions per image in the preview.")] = 6,
+    preview_count: Annotated[
+        int, typer.Option("--preview-count", min=1, help="Augmented versions per image in the preview.")
+    ] = 6,
 ) -> None:
     """Augment data from a recipe: N varied copies per row or image, with provenance and a manifest.
 

@@ -20,20 +20,44 @@ from mlp_cli.errors import ExitCode, MlpError, exit_code_for
 T = TypeVar("T")
 
 # Shared options of every command that runs a recipe; they override the recipe.
-InputOpt = Annotated[Path | None, typer.Option("--input", "-i", help="Input data (overrides the recipe's input.path).", show_default=False)]
-OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Output path (overrides the recipe's output.path).", show_default=False)]
-SeedOpt = Annotated[int | None, typer.Option("--seed", help="Random seed (overrides the recipe's seed).", show_default=False)]
-WorkersOpt = Annotated[int | None, typer.Option("--workers", "-w", min=0, help="Worker processes; 0 or unset: all cores.", show_default=False)]
-LimitOpt = Annotated[int | None, typer.Option("--limit", min=0, help="Only the first N input items (quick trials).", show_default=False)]
-OverwriteOpt = Annotated[bool, typer.Option("--overwrite", help="Replace an existing output (otherwise it is an error).")]
+InputOpt = Annotated[
+    Path | None,
+    typer.Option("--input", "-i", help="Input data (overrides the recipe's input.path).", show_default=False),
+]
+OutOpt = Annotated[
+    Path | None,
+    typer.Option("--out", "-o", help="Output path (overrides the recipe's output.path).", show_default=False),
+]
+SeedOpt = Annotated[
+    int | None, typer.Option("--seed", help="Random seed (overrides the recipe's seed).", show_default=False)
+]
+WorkersOpt = Annotated[
+    int | None,
+    typer.Option("--workers", "-w", min=0, help="Worker processes; 0 or unset: all cores.", show_default=False),
+]
+LimitOpt = Annotated[
+    int | None, typer.Option("--limit", min=0, help="Only the first N input items (quick trials).", show_default=False)
+]
+OverwriteOpt = Annotated[
+    bool, typer.Option("--overwrite", help="Replace an existing output (otherwise it is an error).")
+]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Validate and print the plan; write nothing.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or messages, only errors.")]
+
+
 class OnError(str, Enum):
     fail = "fail"
     skip = "skip"
 
 
-OnErrorOpt = Annotated[OnError | None, typer.Option("--on-error", help="fail, or skip bad input rows and images (skips are counted and reported).", show_default=False)]
+OnErrorOpt = Annotated[
+    OnError | None,
+    typer.Option(
+        "--on-error",
+        help="fail, or skip bad input rows and images (skips are counted and reported).",
+        show_default=False,
+    ),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON summary on stdout.")]
 
 

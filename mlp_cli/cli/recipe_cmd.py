@@ -76,8 +76,13 @@ def show(
 
 @app.command("init")
 def init(
-    kind: Annotated[str, typer.Argument(help="Starter kind: text, images, synthetic, pii, mine, curriculum.", show_default=False)],
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Where to write it ('-' for stdout). Default: KIND.yaml", show_default=False)] = None,
+    kind: Annotated[
+        str, typer.Argument(help="Starter kind: text, images, synthetic, pii, mine, curriculum.", show_default=False)
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Where to write it ('-' for stdout). Default: KIND.yaml", show_default=False),
+    ] = None,
     overwrite: OverwriteOpt = False,
 ) -> None:
     """Write a commented starter recipe of the given kind.
@@ -92,7 +97,9 @@ def init(
         from mlp_cli.recipe.templates import STARTERS, starter_text
 
         if kind not in STARTERS:
-            raise UsageError(f"unknown starter {kind!r}{suggest(kind, list(STARTERS))}; available: {', '.join(STARTERS)}")
+            raise UsageError(
+                f"unknown starter {kind!r}{suggest(kind, list(STARTERS))}; available: {', '.join(STARTERS)}"
+            )
         text = starter_text(kind)
         if out is not None and str(out) == "-":
             print(text, end="")

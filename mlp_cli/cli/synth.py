@@ -28,7 +28,9 @@ app = typer.Typer(help="Synthesize labelled data: fake PII with exact spans, and
 
 @app.command("pii")
 def pii(
-    recipe: Annotated[Path, typer.Argument(help="An augment recipe with a 'generator: pii' entry.", show_default=False)],
+    recipe: Annotated[
+        Path, typer.Argument(help="An augment recipe with a 'generator: pii' entry.", show_default=False)
+    ],
     input: InputOpt = None,
     out: OutOpt = None,
     seed: SeedOpt = None,
@@ -56,6 +58,7 @@ def pii(
         loaded = load_recipe(recipe, kind="augment")
         if not any(g.generator == "pii" for g in loaded.model.generate):
             raise UsageError(f"{recipe}: no 'generator: pii' in its generate: list; run it with: mlp augment {recipe}")
+
         def run(progress: Any) -> Any:
             report = run_augment(loaded, run_options(input, out, seed, workers, limit, overwrite, dry_run), progress)
             if dry_run:  # also count templates per split and locale (the plan of a PII run)
@@ -69,10 +72,19 @@ def pii(
 
 @app.command("export")
 def export(
-    samples: Annotated[Path, typer.Argument(help="JSONL samples with text and spans (what `mlp synth pii` wrote).", show_default=False)],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder: one file per split, plus manifest.json.", show_default=False)],
-    to: Annotated[str, typer.Option("--to", help="bio (tokens+tags JSONL), conll (token TAG lines) or spans (JSONL).")] = "conll",
-    on_error: Annotated[str, typer.Option("--on-error", help="fail or skip rows that are not exact labelled samples.")] = "fail",
+    samples: Annotated[
+        Path, typer.Argument(help="JSONL samples with text and spans (what `mlp synth pii` wrote).", show_default=False)
+    ],
+    out: Annotated[
+        Path,
+        typer.Option("--out", "-o", help="Output folder: one file per split, plus manifest.json.", show_default=False),
+    ],
+    to: Annotated[
+        str, typer.Option("--to", help="bio (tokens+tags JSONL), conll (token TAG lines) or spans (JSONL).")
+    ] = "conll",
+    on_error: Annotated[
+        str, typer.Option("--on-error", help="fail or skip rows that are not exact labelled samples.")
+    ] = "fail",
     limit: LimitOpt = None,
     overwrite: OverwriteOpt = False,
     quiet: QuietOpt = False,

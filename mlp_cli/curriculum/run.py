@@ -47,11 +47,10 @@ from mlp_cli.curriculum.scoring import (
     scan_chunk,
 )
 from mlp_cli.curriculum.stages import StagePlan, build_stages, item_keys
-from mlp_cli.errors import InputDataError, MlpError, UsageError
+from mlp_cli.errors import BadItem, InputDataError, MlpError, UsageError
 from mlp_cli.io.atomic import atomic_dir, atomic_file, check_writable
 from mlp_cli.io.manifest import RunReport, manifest_path_for, write_manifest
 from mlp_cli.io.rows import (
-    BadRow,
     RowSource,
     RowWriter,
     compression_of,
@@ -116,7 +115,9 @@ def build_curriculum(
     if isinstance(recipe, (str, Path)):
         loaded = load_recipe(recipe, kind="curriculum")
     else:
-        loaded = LoadedRecipe.from_model(recipe if isinstance(recipe, CurriculumRecipe) else {"kind": "curriculum", **recipe}, base_dir)
+        loaded = LoadedRecipe.from_model(
+            recipe if isinstance(recipe, CurriculumRecipe) else {"kind": "curriculum", **recipe}, base_dir
+        )
     options = RunOptions(
         out=Path(out).absolute() if out is not None else None,
         seed=seed,
@@ -458,7 +459,7 @@ def _spool(
         stream = itertools.islice(stream, limit)
     with open(target, "w", encoding="utf-8") as f:
         for item in stream:
-            if isinstance(item, BadRow):
+            if isinstance(item, BadItem):
                 report.items_in += 1
                 fail_or_skip(item.location, item.reason, item.detail)
                 continue

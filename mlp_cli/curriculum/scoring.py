@@ -32,8 +32,8 @@ from typing import Any
 import numpy as np
 
 from mlp_cli.curriculum.recipe import PhaseBy, ScorerSpec
-from mlp_cli.errors import InputDataError
-from mlp_cli.io.rows import BadRow, RowSource, iter_rows
+from mlp_cli.errors import BadItem, InputDataError
+from mlp_cli.io.rows import RowSource, iter_rows
 
 TOKEN_RE = re.compile(r"\w+")
 
@@ -43,21 +43,12 @@ def tokens(text: str) -> list[str]:
     return TOKEN_RE.findall(text.lower())
 
 
-class RowProblem(Exception):
-    """One row cannot be scored (bad JSON, wrong type, no phase); handled by ``on_error``."""
-
-    def __init__(self, reason: str, detail: str):
-        super().__init__(f"{reason}: {detail}")
-        self.reason = reason
-        self.detail = detail
-
-
 def numeric(value: Any, name: str) -> float:
-    """A score from a field value: NaN when absent or empty, a RowProblem when not a number."""
+    """A score from a field value: NaN when absent or empty, a BadItem when not a number."""
     if value is None:
         return math.nan
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise RowProblem("wrong type", f"field {name!r} holds {type(value).__name__}, expected a number")
+        raise BadItem("wrong type", f"field {name!r} holds {type(value).__name__}, expected a number")
     if isinstance(value, str):
         text = value.strip()
         if not text:
@@ -65,17 +56,17 @@ def numeric(value: Any, name: str) -> float:
         try:
             return float(text)
         except ValueError:
-            raise RowProblem("wrong type", f"field {name!r} holds {value[:40]!r}, expected a number") from None
+            raise BadItem("wrong type", f"field {name!r} holds {value[:40]!r}, expected a number") from None
     return float(value)
 
 
 def text_value(row: dict[str, Any], name: str) -> str:
-    """The text in ``row[name]`` or a RowProblem naming the field."""
+    """The text in ``row[name]`` or a BadItem naming the field."""
     value = row.get(name)
     if value is None:
-        raise RowProblem("missing field", f"no text in field {name!r} (fields: {', '.join(map(str, row)) or 'none'})")
+        raise BadItem("missing field", f"no text in field {name!r} (fields: {', '.join(map(str, row)) or 'none'})")
     if not isinstance(value, str):
-        raise RowProblem("wrong type", f"field {name!r} holds {type(value).__name__}, expected text")
+        raise BadItem("wrong type", f"field {name!r} holds {type(value).__name__}, expected text")
     return value
 
 
@@ -118,7 +109,7 @@ class InputPlan:
                 return code
             if default is not None:
                 return default
-            raise RowProblem(
+            raise BadItem(
                 "no phase",
                 f"field {by.field!r} is {value!r}, which phase_by does not map (mapped: {', '.join(by.phases)}); "
                 "add it to phase_by.phases or set phase_by.default",
@@ -186,11 +177,11 @@ def init_job(job: ScanJob) -> None:
 
 
 def parse_row(line: bytes) -> dict[str, Any]:
-    """One JSONL line as a dict, or a RowProblem (bad encoding, bad JSON, not an object)."""
+    """One JSONL line as a dict, or a BadItem (bad encoding, bad JSON, not an object)."""
     try:
         text = line.decode("utf-8").strip()
     except UnicodeDecodeError as exc:
-        raise RowProblem("bad encoding", f"not UTF-8 at byte {exc.start}") from None
+        raise BadItem("bad encoding", f"not UTF-8 at byte {exc.start}") from None
     try:
         # the C scanner without json.loads's wrappers: a third of the parse time on short rows
         row, end = _DECODER.scan_once(text, 0)  # type: ignore[attr-defined]  # set by JSONDecoder.__init__, absent from typeshed
@@ -200,9 +191,9 @@ def parse_row(line: bytes) -> dict[str, Any]:
         try:
             row = json.loads(text)
         except ValueError as exc:
-            raise RowProblem("bad json", str(exc)) from None
+            raise BadItem("bad json", str(exc)) from None
     if not isinstance(row, dict):
-        raise RowProblem("not an object", f"expected a JSON object, got {type(row).__name__}")
+        raise BadItem("not an object", f"expected a JSON object, got {type(row).__name__}")
     return row
 
 
@@ -231,7 +222,7 @@ def scan_chunk(chunk: tuple[int, int, int, list[bytes]]) -> ScanResult:
             row = parse_row(line)
             for name in reserved:
                 if name in row:
-                    raise RowProblem(
+                    raise BadItem(
                         "field clash",
                         f"the row already has a field {name!r}, which the output adds; rename it in output: "
                         "(provenance_field, stage_field, order_field)",
@@ -239,7 +230,7 @@ def scan_chunk(chunk: tuple[int, int, int, list[bytes]]) -> ScanResult:
             tag = tag_of(row)
             scores = [fn(row) for fn in score_fns]
             row_tokens = [tokens(text_value(row, name)) for name in rarity_fields]
-        except RowProblem as exc:
+        except BadItem as exc:
             if exc.reason == "bad json" and not line.strip():
                 blank.append(i)
                 continue
@@ -292,7 +283,7 @@ def _score_fn(spec: ScorerSpec, table: dict[str, float] | None) -> Callable[[dic
         def file_score(row: dict[str, Any]) -> float:
             key = row.get(id_field)
             if key is None:
-                raise RowProblem("missing id", f"no id in field {id_field!r} to join the scores file on")
+                raise BadItem("missing id", f"no id in field {id_field!r} to join the scores file on")
             return table.get(str(key), math.nan)
 
         return file_score
@@ -371,14 +362,14 @@ def load_score_file(spec: ScorerSpec, path: Path) -> dict[str, float]:
     id_field = spec.file_id_field or spec.id_field
     table: dict[str, float] = {}
     for item in iter_rows(RowSource(path=path, format=spec.format)):
-        if isinstance(item, BadRow):
+        if isinstance(item, BadItem):
             raise InputDataError(f"{item.location}: {item.reason}: {item.detail} (scores file)")
         key = item.data.get(id_field)
         if key is None:
             raise InputDataError(f"{item.location}: no id in field {id_field!r} of the scores file; set file_id_field")
         try:
             value = numeric(item.data.get(spec.score_field), spec.score_field)
-        except RowProblem as exc:
+        except BadItem as exc:
             raise InputDataError(f"{item.location}: {exc.detail} (scores file)") from None
         if math.isnan(value):
             raise InputDataError(

@@ -3,10 +3,10 @@
 An image input is either a folder, read recursively (a class-per-subfolder layout, as
 torchvision's ``ImageFolder`` reads it, gives each image the label of its top-level subfolder),
 or a JSONL/CSV list with one image path per row and an optional label. Either way the result is
-a stream of ``ImageItem`` (or ``BadRow`` for a list row that cannot be used), in a stable order.
+a stream of ``ImageItem`` (or ``BadItem`` for a list row that cannot be used), in a stable order.
 
 Loading never trusts a file: empty, truncated, corrupt, non-image and oversized files
-(decompression bombs) raise ``ImageLoadError`` with a short reason, which the runner reports by
+(decompression bombs) raise ``BadItem`` with a short reason, which the runner reports by
 path under the recipe's ``on_error`` policy. Every image is converted to 8-bit RGB, the way
 ``ImageFolder``'s default loader does, with the cases below made explicit:
 
@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from mlp_cli.io.rows import BadRow, Row, RowSource, iter_rows
+from mlp_cli.errors import BadItem
+from mlp_cli.io.rows import Row, RowSource, iter_rows
 
 # What a folder scan treats as an image (torchvision's IMG_EXTENSIONS plus .gif); other files are
 # ignored and counted, as ImageFolder ignores them.
@@ -41,15 +42,6 @@ OUTPUT_FORMATS = {"jpeg": ("JPEG", ".jpg"), "png": ("PNG", ".png"), "webp": ("WE
 _SAME_FORMATS = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp", "MPO": "jpeg"}
 
 _TRANSPARENT_MODES = ("RGBA", "RGBa", "LA", "La", "PA")
-
-
-class ImageLoadError(Exception):
-    """One image file cannot be used: ``reason`` is a short key, ``detail`` says what was found."""
-
-    def __init__(self, reason: str, detail: str):
-        super().__init__(f"{reason}: {detail}")
-        self.reason = reason
-        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -116,7 +108,7 @@ def folder_items(root: Path, files: list[str]) -> Iterator[ImageItem]:
         )
 
 
-def list_items(source: RowSource, path_field: str, label_field: str | None) -> Iterator[ImageItem | BadRow]:
+def list_items(source: RowSource, path_field: str, label_field: str | None) -> Iterator[ImageItem | BadItem]:
     """The items of a JSONL/CSV list of image paths (relative to the list's folder).
 
     Outputs go to ``<label>/`` when the row has a label, otherwise to the image's own relative
@@ -124,18 +116,18 @@ def list_items(source: RowSource, path_field: str, label_field: str | None) -> I
     """
     base = source.path.parent
     for row in iter_rows(source):
-        if isinstance(row, BadRow):
+        if isinstance(row, BadItem):
             yield row
             continue
         yield _list_item(row, base, path_field, label_field)
 
 
-def _list_item(row: Row, base: Path, path_field: str, label_field: str | None) -> ImageItem | BadRow:
+def _list_item(row: Row, base: Path, path_field: str, label_field: str | None) -> ImageItem | BadItem:
     value = row.data.get(path_field)
     if value is None or not isinstance(value, str) or not value.strip():
         fields = ", ".join(map(str, row.data)) or "none"
-        return BadRow(
-            row.index, row.location, "missing field", f"no image path in field {path_field!r} (fields: {fields})"
+        return BadItem(
+            "missing field", f"no image path in field {path_field!r} (fields: {fields})", row.location, row.index
         )
     written = PurePosixPath(value.strip().replace("\\", "/"))
     path = Path(written) if written.is_absolute() else base / written
@@ -143,10 +135,10 @@ def _list_item(row: Row, base: Path, path_field: str, label_field: str | None) -
     if label_field is not None:
         raw = row.data.get(label_field)
         if raw is None or str(raw).strip() == "":
-            return BadRow(row.index, row.location, "missing field", f"no label in field {label_field!r}")
+            return BadItem("missing field", f"no label in field {label_field!r}", row.location, row.index)
         label = str(raw).strip()
         if label in (".", "..") or any(c in label for c in "/\\\0"):
-            return BadRow(row.index, row.location, "bad label", f"label {label!r} cannot be a folder name")
+            return BadItem("bad label", f"label {label!r} cannot be a folder name", row.location, row.index)
     if label is not None:
         out_dir = label
     elif written.is_absolute() or ".." in written.parts:
@@ -180,24 +172,24 @@ def load_image(path: Path, max_pixels: int) -> SourceImage:
     The file is read once: its bytes are hashed (for the manifest) and decoded from memory.
 
     Raises:
-        ImageLoadError: missing, empty, not an image, over ``max_pixels``, truncated or corrupt.
+        BadItem: missing, empty, not an image, over ``max_pixels``, truncated or corrupt.
     """
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     try:
         size = path.stat().st_size
     except FileNotFoundError:
-        raise ImageLoadError("missing file", "no such file") from None
+        raise BadItem("missing file", "no such file") from None
     except OSError as exc:
-        raise ImageLoadError("unreadable file", exc.strerror or str(exc)) from None
+        raise BadItem("unreadable file", exc.strerror or str(exc)) from None
     if path.is_dir():
-        raise ImageLoadError("not an image", "is a folder")
+        raise BadItem("not an image", "is a folder")
     if size == 0:
-        raise ImageLoadError("empty file", "0 bytes")
+        raise BadItem("empty file", "0 bytes")
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ImageLoadError("unreadable file", exc.strerror or str(exc)) from None
+        raise BadItem("unreadable file", exc.strerror or str(exc)) from None
     try:
         with warnings.catch_warnings():
             # Our own pixel limit is checked from the header, before any pixel is decoded.
@@ -205,7 +197,7 @@ def load_image(path: Path, max_pixels: int) -> SourceImage:
             with Image.open(io.BytesIO(data)) as im:
                 width, height = im.size
                 if width * height > max_pixels:
-                    raise ImageLoadError(
+                    raise BadItem(
                         "too many pixels",
                         f"{width}x{height} = {width * height:,} pixels, over image.max_pixels "
                         f"{max_pixels:,} (a guard against decompression bombs; raise it to accept this image)",
@@ -215,16 +207,16 @@ def load_image(path: Path, max_pixels: int) -> SourceImage:
                 # in place: no copy of the pixels when the orientation is already upright
                 ImageOps.exif_transpose(im, in_place=True)
                 return SourceImage(to_rgb(im), source_format, hashlib.sha256(data).hexdigest())
-    except ImageLoadError:
+    except BadItem:
         raise
     except UnidentifiedImageError:
-        raise ImageLoadError("not an image", "not a format Pillow can read") from None
+        raise BadItem("not an image", "not a format Pillow can read") from None
     except Image.DecompressionBombError as exc:
-        raise ImageLoadError("too many pixels", str(exc)) from None
+        raise BadItem("too many pixels", str(exc)) from None
     except OSError as exc:  # truncated data ("image file is truncated"), broken streams
-        raise ImageLoadError("corrupt image", str(exc) or type(exc).__name__) from None
+        raise BadItem("corrupt image", str(exc) or type(exc).__name__) from None
     except Exception as exc:  # noqa: BLE001 - Pillow's decoders raise many types on bad data
-        raise ImageLoadError("corrupt image", f"{type(exc).__name__}: {exc}") from None
+        raise BadItem("corrupt image", f"{type(exc).__name__}: {exc}") from None
 
 
 def to_rgb(im: Any) -> Any:

@@ -161,9 +161,7 @@ def write_manifest(
         "engine": engine,
         "workers": workers,
         "overrides": {k: str(v) for k, v in (overrides or {}).items() if v not in (None, False)},
-        "inputs": [
-            {"path": str(p), "sha256": tree_sha256(p) if Path(p).exists() else None} for p in inputs
-        ],
+        "inputs": [{"path": str(p), "sha256": tree_sha256(p) if Path(p).exists() else None} for p in inputs],
         "outputs": report.outputs,
         "counts": {
             "items_in": report.items_in,

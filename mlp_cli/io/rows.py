@@ -3,7 +3,7 @@
 Inputs may be compressed (``.gz``, ``.bz2``, ``.xz``, ``.zst``): ``open_binary`` decompresses by
 suffix while streaming, and the format is read from the suffix before the compression one.
 
-Readers yield ``Row`` (a record with its location) or ``BadRow`` (a malformed record, with file,
+Readers yield ``Row`` (a record with its location) or ``BadItem`` (a malformed record, with file,
 line and reason) one at a time, so memory does not grow with the file; the caller decides what a
 bad row means (``on_error``). Writers write to a temporary file that ``atomic_output`` renames.
 """
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from mlp_cli.errors import InputDataError, UsageError
+from mlp_cli.errors import BadItem, InputDataError, UsageError
 
 FORMATS = ("jsonl", "csv", "tsv", "text", "parquet")
 _SUFFIXES = {
@@ -47,16 +47,6 @@ class Row:
     index: int
     data: dict[str, Any]
     location: str
-
-
-@dataclass(frozen=True)
-class BadRow:
-    """A record that could not be read: where, why (a short reason key) and the detail."""
-
-    index: int
-    location: str
-    reason: str
-    detail: str
 
 
 @dataclass(frozen=True)
@@ -227,7 +217,7 @@ def open_binary(path: Path) -> IO[bytes]:
     return io.BufferedReader(_Decompressing(inner, path, compression, errors), buffer_size=1 << 16)
 
 
-def iter_rows(source: RowSource) -> Iterator[Row | BadRow]:
+def iter_rows(source: RowSource) -> Iterator[Row | BadItem]:
     """Stream the records of ``source`` in order."""
     path = source.path
     if not path.exists():
@@ -281,13 +271,13 @@ def _decoded_lines(source: RowSource) -> Iterator[tuple[int, str | None, str]]:
             yield lineno, text, ""
 
 
-def _iter_jsonl(source: RowSource) -> Iterator[Row | BadRow]:
+def _iter_jsonl(source: RowSource) -> Iterator[Row | BadItem]:
     name = source.path.name
     index = 0
     for lineno, text, problem in _decoded_lines(source):
         loc = f"{name}:{lineno}"
         if text is None:
-            yield BadRow(index, loc, "bad encoding", problem)
+            yield BadItem("bad encoding", problem, loc, index)
             index += 1
             continue
         if not text.strip():
@@ -296,23 +286,23 @@ def _iter_jsonl(source: RowSource) -> Iterator[Row | BadRow]:
             data = json.loads(text)
         except (ValueError, RecursionError) as exc:  # RecursionError: pathologically deep nesting
             detail = str(exc) if isinstance(exc, ValueError) else "nested too deeply to parse"
-            yield BadRow(index, loc, "bad json", detail)
+            yield BadItem("bad json", detail, loc, index)
             index += 1
             continue
         if not isinstance(data, dict):
-            yield BadRow(index, loc, "not an object", f"expected a JSON object, got {type(data).__name__}")
+            yield BadItem("not an object", f"expected a JSON object, got {type(data).__name__}", loc, index)
         else:
             yield Row(index, data, loc)
         index += 1
 
 
-def _iter_text(source: RowSource) -> Iterator[Row | BadRow]:
+def _iter_text(source: RowSource) -> Iterator[Row | BadItem]:
     name = source.path.name
     index = 0
     for lineno, text, problem in _decoded_lines(source):
         loc = f"{name}:{lineno}"
         if text is None:
-            yield BadRow(index, loc, "bad encoding", problem)
+            yield BadItem("bad encoding", problem, loc, index)
         else:
             line = text.rstrip("\r\n")
             if not line.strip():
@@ -321,7 +311,7 @@ def _iter_text(source: RowSource) -> Iterator[Row | BadRow]:
         index += 1
 
 
-def _iter_csv(source: RowSource, fmt: str) -> Iterator[Row | BadRow]:
+def _iter_csv(source: RowSource, fmt: str) -> Iterator[Row | BadItem]:
     name = source.path.name
     delimiter = "\t" if fmt == "tsv" else ","
     quoting = source.quoting
@@ -360,17 +350,17 @@ def _iter_csv(source: RowSource, fmt: str) -> Iterator[Row | BadRow]:
             loc = f"{name}:{lineno}"
             if bad and bad[0][0] <= lineno:
                 bad_line, problem = bad.pop(0)
-                yield BadRow(index, f"{name}:{bad_line}", "bad encoding", problem)
+                yield BadItem("bad encoding", problem, f"{name}:{bad_line}", index)
                 index += 1
                 continue
             if not values or (len(values) == 1 and not values[0].strip()):
                 continue
             if len(values) != len(columns):
-                yield BadRow(
-                    index,
-                    loc,
+                yield BadItem(
                     "wrong field count",
                     f"expected {len(columns)} fields ({', '.join(columns)}), found {len(values)}",
+                    loc,
+                    index,
                 )
             else:
                 yield Row(index, dict(zip(columns, values, strict=False)), loc)
@@ -379,7 +369,7 @@ def _iter_csv(source: RowSource, fmt: str) -> Iterator[Row | BadRow]:
         raise InputDataError(f"{name}:{reader.line_num}: unreadable CSV: {exc}") from exc
 
 
-def _iter_parquet(source: RowSource) -> Iterator[Row | BadRow]:
+def _iter_parquet(source: RowSource) -> Iterator[Row | BadItem]:
     try:
         import pyarrow.parquet as pq
     except ImportError as exc:  # pragma: no cover - pyarrow is a core dependency

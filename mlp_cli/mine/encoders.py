@@ -158,7 +158,9 @@ def encode(
     return result
 
 
-def _tfidf(spec: EncoderSpec, anchors: Sequence[str], documents: Sequence[str], cache: EmbeddingCache, seed: int) -> Encoded:
+def _tfidf(
+    spec: EncoderSpec, anchors: Sequence[str], documents: Sequence[str], cache: EmbeddingCache, seed: int
+) -> Encoded:
     params = {
         "analyzer": spec.analyzer,
         "ngram_range": list(spec.ngram_range),
@@ -241,11 +243,15 @@ def _sentence_transformers(
 
 
 def _load_model(model_dir: Path, device: str) -> Any:
-    SentenceTransformer = require("sentence_transformers", "st", "the sentence-transformers encoder").SentenceTransformer
+    SentenceTransformer = require(
+        "sentence_transformers", "st", "the sentence-transformers encoder"
+    ).SentenceTransformer
     try:
         return SentenceTransformer(str(model_dir), device=device, local_files_only=True)
     except Exception as exc:  # the library raises many types for a bad folder
-        raise UsageError(f"{model_dir}: cannot load a sentence-transformers model: {type(exc).__name__}: {exc}") from None
+        raise UsageError(
+            f"{model_dir}: cannot load a sentence-transformers model: {type(exc).__name__}: {exc}"
+        ) from None
 
 
 def read_ids(path: Path) -> list[str]:
@@ -276,7 +282,9 @@ def load_embeddings(path: Path, ids_path: Path, role: str) -> tuple[np.ndarray, 
     except ValueError as exc:
         raise InputDataError(f"{path}: not a .npy array: {exc}") from None
     if matrix.ndim != 2 or not np.issubdtype(matrix.dtype, np.floating):
-        raise InputDataError(f"{path}: {role} embeddings must be a 2-D float array, found shape {matrix.shape} {matrix.dtype}")
+        raise InputDataError(
+            f"{path}: {role} embeddings must be a 2-D float array, found shape {matrix.shape} {matrix.dtype}"
+        )
     ids = read_ids(ids_path)
     if len(ids) != matrix.shape[0]:
         raise InputDataError(
@@ -292,7 +300,9 @@ def _precomputed(spec: EncoderSpec, anchor_ids: Sequence[str], document_ids: Seq
     d_matrix, d_rows = load_embeddings(Path(resolve(spec.corpus_embeddings)), Path(resolve(spec.corpus_ids)), "corpus")
     d = _aligned(d_matrix, d_rows, document_ids, "corpus", spec.corpus_ids)
     if anchor_ids:
-        a_matrix, a_rows = load_embeddings(Path(resolve(spec.anchor_embeddings)), Path(resolve(spec.anchor_ids)), "anchor")
+        a_matrix, a_rows = load_embeddings(
+            Path(resolve(spec.anchor_embeddings)), Path(resolve(spec.anchor_ids)), "anchor"
+        )
         if a_matrix.shape[1] != d_matrix.shape[1]:
             raise InputDataError(
                 f"anchor embeddings have {a_matrix.shape[1]} dimensions, corpus embeddings {d_matrix.shape[1]}"
@@ -328,4 +338,3 @@ def _unit_rows_if_needed(x: np.ndarray, chunk: int = 65536) -> np.ndarray:
         if not np.allclose(norms[norms > 0], 1.0, atol=1e-3):
             return _unit_rows(np.asarray(x, dtype=np.float32))
     return x
-

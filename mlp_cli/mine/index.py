@@ -101,7 +101,9 @@ def _tiles(n_queries: int, n_corpus: int, memory_mb: int, sparse: bool) -> tuple
     return rows, min(columns, n_corpus)
 
 
-def _merge(best: tuple[np.ndarray, np.ndarray] | None, idx: np.ndarray, sc: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+def _merge(
+    best: tuple[np.ndarray, np.ndarray] | None, idx: np.ndarray, sc: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray]:
     """The k best of two per-row candidate sets."""
     if best is None:
         return idx, sc
@@ -241,7 +243,9 @@ def annoy_search(
     workers = max(1, min(workers, math.ceil(len(queries) / ANNOY_QUERIES_PER_WORKER)))
     chunk_size = max(16, min(1024, math.ceil(len(queries) / (workers * 8))))
     position = 0
-    for result in ordered_map(_annoy_query, chunked(rows, chunk_size), workers, _annoy_init, ((index, corpus, k, search_k),)):
+    for result in ordered_map(
+        _annoy_query, chunked(rows, chunk_size), workers, _annoy_init, ((index, corpus, k, search_k),)
+    ):
         for found, sc in result:
             if len(found):
                 idx, s = _sort_rows(found[None, :], sc[None, :])

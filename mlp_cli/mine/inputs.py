@@ -47,7 +47,10 @@ def read_records(
                 if role in optional:
                     values[role] = None
                     continue
-                problem = ("missing field", f"no {role} in field {name!r} (fields: {', '.join(map(str, item.data)) or 'none'})")
+                problem = (
+                    "missing field",
+                    f"no {role} in field {name!r} (fields: {', '.join(map(str, item.data)) or 'none'})",
+                )
                 break
             values[role] = value
         if problem is not None:
@@ -86,7 +89,9 @@ def read_corpus(loaded: LoadedRecipe, report: RunReport) -> CorpusData | None:
         texts.append(str(values["text"]))
         labels.append(values.get("label"))
     if not ids:
-        raise InputDataError(f"{path}: the corpus has no usable rows (fields {spec.id_field!r} and {spec.text_field!r})")
+        raise InputDataError(
+            f"{path}: the corpus has no usable rows (fields {spec.id_field!r} and {spec.text_field!r})"
+        )
     return CorpusData(ids, texts, labels, path)
 
 

@@ -64,7 +64,9 @@ def _label(value: Any) -> str:
     return str(value)
 
 
-def _confidences(spec: PredictionsSpec, data: dict[str, Any], gold: str, predicted: str | None) -> tuple[str, float, float]:
+def _confidences(
+    spec: PredictionsSpec, data: dict[str, Any], gold: str, predicted: str | None
+) -> tuple[str, float, float]:
     """(predicted label, confidence of it, confidence in the gold label) from one row.
 
     Raises:
@@ -99,7 +101,9 @@ def _confidences(spec: PredictionsSpec, data: dict[str, Any], gold: str, predict
     return predicted, confidence, confidence if predicted == gold else 1.0 - confidence
 
 
-def read_predictions(path: Path, spec: PredictionsSpec, on_error: str, report: RunReport, limit: int | None) -> list[Prediction]:
+def read_predictions(
+    path: Path, spec: PredictionsSpec, on_error: str, report: RunReport, limit: int | None
+) -> list[Prediction]:
 
     detect_format(path, spec.format)
     out = []
@@ -111,12 +115,16 @@ def read_predictions(path: Path, spec: PredictionsSpec, on_error: str, report: R
             continue
         data = item.data
         if data.get(spec.id_field) is None or data.get(spec.gold_field) is None:
-            bad_row(report, on_error, item.location, "missing field", f"needs {spec.id_field!r} and {spec.gold_field!r}")
+            bad_row(
+                report, on_error, item.location, "missing field", f"needs {spec.id_field!r} and {spec.gold_field!r}"
+            )
             continue
         gold = _label(data[spec.gold_field])
         raw_pred = data.get(spec.predicted_field)
         try:
-            predicted, confidence, gold_conf = _confidences(spec, data, gold, None if raw_pred is None else _label(raw_pred))
+            predicted, confidence, gold_conf = _confidences(
+                spec, data, gold, None if raw_pred is None else _label(raw_pred)
+            )
         except (ValueError, TypeError) as exc:
             bad_row(report, on_error, item.location, "bad confidence", str(exc))
             continue
@@ -244,7 +252,9 @@ def run_predictions(loaded: LoadedRecipe, options: RunOptions, progress: Progres
             record: dict[str, Any] = {"id": pool.ids[row], "text": pool.texts[row]}
             if pool.labels[row] is not None:
                 record["label"] = pool.labels[row]
-            record.update({"weight": item.weight, "reason": item.reasons[0], "reasons": item.reasons, "_provenance": item.via})
+            record.update(
+                {"weight": item.weight, "reason": item.reasons[0], "reasons": item.reasons, "_provenance": item.via}
+            )
             if out_format == "jsonl":
                 writer.write_line(dumps_row(record))
             else:

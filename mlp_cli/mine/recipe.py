@@ -53,8 +53,12 @@ class PairsSpec(DataSource):
     path: str = Field(description="JSONL, CSV, TSV or Parquet with one anchor/positive pair per row")
     anchor_field: str = "anchor"
     positive_field: str = "positive"
-    positive_id_field: str | None = Field(None, description="field with the positive's corpus id (matched by text otherwise)")
-    anchor_id_field: str | None = Field(None, description="field with the anchor's id (needed by precomputed embeddings)")
+    positive_id_field: str | None = Field(
+        None, description="field with the positive's corpus id (matched by text otherwise)"
+    )
+    anchor_id_field: str | None = Field(
+        None, description="field with the anchor's id (needed by precomputed embeddings)"
+    )
 
 
 class CorpusSpec(DataSource):
@@ -87,10 +91,14 @@ class EncoderSpec(StrictModel):
     ngram_range: tuple[int, int] = (1, 2)
     min_df: int = Field(1, ge=1)
     sublinear_tf: bool = True
-    dims: int | None = Field(None, ge=2, le=4096, description="tfidf: reduce to dense vectors with TruncatedSVD (needed by annoy)")
+    dims: int | None = Field(
+        None, ge=2, le=4096, description="tfidf: reduce to dense vectors with TruncatedSVD (needed by annoy)"
+    )
     # precomputed
     corpus_embeddings: str | None = Field(None, description="precomputed: .npy, one row per corpus id (memory-mapped)")
-    corpus_ids: str | None = Field(None, description="precomputed: text file (one id a line) or .npy of ids, aligned with the rows")
+    corpus_ids: str | None = Field(
+        None, description="precomputed: text file (one id a line) or .npy of ids, aligned with the rows"
+    )
     anchor_embeddings: str | None = Field(None, description="precomputed: .npy of anchor vectors")
     anchor_ids: str | None = Field(None, description="precomputed: ids of the anchor rows (pairs.anchor_id_field)")
     cache: bool = Field(True, description="reuse embeddings from the cache folder")
@@ -113,11 +121,15 @@ class IndexSpec(StrictModel):
 class SamplingSpec(StrictModel):
     """Rank window, hard/easy counts and the false-negative filters."""
 
-    rank_window: tuple[int, int] = Field((1, 30), description="MIN:MAX ranks (1-based, inclusive) hard negatives come from")
+    rank_window: tuple[int, int] = Field(
+        (1, 30), description="MIN:MAX ranks (1-based, inclusive) hard negatives come from"
+    )
     hard: int = Field(3, ge=0, le=10000, description="hard negatives per positive")
     easy_to_hard: float = Field(0.0, ge=0.0, le=10000.0, description="easy (random) negatives per hard one")
     strategy: Literal["top", "random"] = "top"
-    relative_margin: float | None = Field(None, ge=0.0, le=1.0, description="drop negatives scoring above (1 - m) × the positive's score")
+    relative_margin: float | None = Field(
+        None, ge=0.0, le=1.0, description="drop negatives scoring above (1 - m) × the positive's score"
+    )
     absolute_margin: float | None = Field(None, description="drop negatives scoring above the positive's score minus m")
     max_score: float | None = None
     min_score: float | None = None
@@ -142,12 +154,18 @@ class PredictionsSpec(DataSource):
     confidence_field: str | None = Field("confidence", description="confidence of the predicted label")
     probabilities_field: str | None = Field(None, description="list or {label: p}; used when confidence is absent")
     select: list[Literal["misclassified", "low_confidence"]] = Field(
-        default_factory=lambda: cast('list[Literal["misclassified", "low_confidence"]]', ["misclassified", "low_confidence"])
+        default_factory=lambda: cast(
+            'list[Literal["misclassified", "low_confidence"]]', ["misclassified", "low_confidence"]
+        )
     )
     confidence_threshold: float | None = Field(None, ge=0.0, le=1.0, description="low confidence: below this")
-    confidence_quantile: float | None = Field(0.1, gt=0.0, lt=1.0, description="low confidence: the least confident share")
+    confidence_quantile: float | None = Field(
+        0.1, gt=0.0, lt=1.0, description="low confidence: the least confident share"
+    )
     k: int = Field(5, ge=0, le=10000, description="nearest pool neighbours per selected example")
-    min_weight: float = Field(1.0, ge=0.0, description="weight of a fully confident example; less confident ones get more")
+    min_weight: float = Field(
+        1.0, ge=0.0, description="weight of a fully confident example; less confident ones get more"
+    )
 
 
 class MineRecipe(StrictModel):
@@ -172,13 +190,18 @@ class MineRecipe(StrictModel):
         problems: list[tuple[tuple, str]] = []
         if self.pairs is None and self.predictions is None:
             problems.append(
-                ((), "nothing to mine: give pairs (--pairs or 'pairs:'), or predictions (--from-predictions "
-                 "or 'predictions:') with a pool (--pool or 'corpus:')")
+                (
+                    (),
+                    "nothing to mine: give pairs (--pairs or 'pairs:'), or predictions (--from-predictions "
+                    "or 'predictions:') with a pool (--pool or 'corpus:')",
+                )
             )
         if self.pairs is not None and self.predictions is not None:
             problems.append((("predictions",), "use either 'pairs:' or 'predictions:', not both"))
         if self.predictions is not None and self.corpus is None:
-            problems.append((("corpus",), "predictions mode needs 'corpus:' (the pool of examples, with ids and texts)"))
+            problems.append(
+                (("corpus",), "predictions mode needs 'corpus:' (the pool of examples, with ids and texts)")
+            )
         enc = self.encoder
         if enc.type == "sentence-transformers" and not enc.model:
             problems.append((("encoder", "model"), "sentence-transformers needs 'model:' (a local model folder)"))
@@ -187,9 +210,13 @@ class MineRecipe(StrictModel):
                 if getattr(enc, name) is None:
                     problems.append((("encoder", name), f"precomputed embeddings need '{name}:'"))
             if self.pairs is not None and (enc.anchor_embeddings is None or enc.anchor_ids is None):
-                problems.append((("encoder",), "precomputed embeddings for pairs need anchor_embeddings: and anchor_ids:"))
+                problems.append(
+                    (("encoder",), "precomputed embeddings for pairs need anchor_embeddings: and anchor_ids:")
+                )
             if self.pairs is not None and self.pairs.anchor_id_field is None:
-                problems.append((("pairs", "anchor_id_field"), "precomputed embeddings need the anchors' ids: set anchor_id_field"))
+                problems.append(
+                    (("pairs", "anchor_id_field"), "precomputed embeddings need the anchors' ids: set anchor_id_field")
+                )
             if self.corpus is None:
                 problems.append((("corpus",), "precomputed embeddings need 'corpus:' (ids and texts of the rows)"))
         if self.index.type == "annoy" and enc.type == "tfidf" and enc.dims is None:

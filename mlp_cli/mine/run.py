@@ -97,7 +97,6 @@ def recipe_with_overrides(
     """
     from pydantic import ValidationError
 
-
     raw = copy.deepcopy(loaded.raw) if loaded is not None else {"version": 1, "kind": "mine-negatives"}
     given: dict[tuple[str, ...], str] = {}
     for name, value in overrides.items():
@@ -188,9 +187,23 @@ def mine_negatives(
     elif isinstance(recipe, (str, Path)):
         loaded = load_recipe(recipe, kind="mine-negatives")
     else:
-        loaded = LoadedRecipe.from_model(recipe if isinstance(recipe, MineRecipe) else {"kind": "mine-negatives", **recipe}, base_dir)
+        loaded = LoadedRecipe.from_model(
+            recipe if isinstance(recipe, MineRecipe) else {"kind": "mine-negatives", **recipe}, base_dir
+        )
     overrides = {"pairs": pairs, "corpus": corpus, "out": out, **settings}
-    for key in ("pairs", "corpus", "out", "predictions", "model", "embeddings", "embedding_ids", "anchor_embeddings", "anchor_ids", "cache_dir", "index_path"):
+    for key in (
+        "pairs",
+        "corpus",
+        "out",
+        "predictions",
+        "model",
+        "embeddings",
+        "embedding_ids",
+        "anchor_embeddings",
+        "anchor_ids",
+        "cache_dir",
+        "index_path",
+    ):
         if overrides.get(key) is not None:
             overrides[key] = str(Path(overrides[key]).expanduser().absolute())
     loaded = recipe_with_overrides(loaded, overrides)
@@ -245,7 +258,9 @@ def _run_pairs(loaded: LoadedRecipe, options: RunOptions, progress: Progress) ->
     records = read_records(recipe.pairs.row_source(pairs_path), fields, recipe.on_error, report, options.limit)
     report.items_in = len(records) + sum(report.skipped.values())
     if not records:
-        raise InputDataError(f"{pairs_path}: no usable anchor/positive rows (fields {fields['anchor']!r}, {fields['positive']!r})")
+        raise InputDataError(
+            f"{pairs_path}: no usable anchor/positive rows (fields {fields['anchor']!r}, {fields['positive']!r})"
+        )
     corpus = read_corpus(loaded, report)
     corpus_from_positives = corpus is None
     if corpus is None:
@@ -399,7 +414,9 @@ def _run_pairs(loaded: LoadedRecipe, options: RunOptions, progress: Progress) ->
         }
     )
     if removed:
-        share = ", ".join(f"{name}: {n} ({100 * n / max(candidates, 1):.1f}%)" for name, n in sorted(removed.items()) if n)
+        share = ", ".join(
+            f"{name}: {n} ({100 * n / max(candidates, 1):.1f}%)" for name, n in sorted(removed.items()) if n
+        )
         progress.note(f"filters removed {sum(removed.values())} candidate negatives: {share}")
     if totals["short"]:
         progress.note(

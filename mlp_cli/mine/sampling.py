@@ -217,9 +217,13 @@ def mine_anchor(job: MiningJob, g: int) -> AnchorResult:
         else:
             rng = item_random(job.seed, "hard", group.text, p)
             hard = sorted(rng.sample(eligible, s.hard))
-        chosen = [Negative(row, job.corpus_ids[row], job.corpus_texts[row], rank, score, "hard") for rank, row, score in hard]
+        chosen = [
+            Negative(row, job.corpus_ids[row], job.corpus_texts[row], rank, score, "hard") for rank, row, score in hard
+        ]
         n_easy = round(len(chosen) * s.easy_to_hard)
-        easy = _easy_negatives(job, g, p, n_easy, anchor_norm, top_rows, {job.corpus_norms[n.row] for n in chosen}, positive_score, removed)
+        easy = _easy_negatives(
+            job, g, p, n_easy, anchor_norm, top_rows, {job.corpus_norms[n.row] for n in chosen}, positive_score, removed
+        )
         chosen.extend(easy)
         wanted = s.hard + n_easy_target
         if len(chosen) < wanted:

@@ -56,7 +56,9 @@ class LoadedRecipe:
     @classmethod
     def from_model(cls, model: Any, base_dir: str | Path = ".") -> LoadedRecipe:
         """A recipe built in Python (a model or a mapping), checked like a file; paths are relative to ``base_dir``."""
-        kind = getattr(model, "kind", None) or (model.get("kind", "augment") if isinstance(model, Mapping) else "augment")
+        kind = getattr(model, "kind", None) or (
+            model.get("kind", "augment") if isinstance(model, Mapping) else "augment"
+        )
         if kind not in RECIPE_KINDS:
             raise RecipeError(f"unknown recipe kind {kind!r}; accepted: {', '.join(RECIPE_KINDS)}")
         model_cls = model_class(kind)
@@ -143,8 +145,7 @@ def load_recipe_text(text: str, path: Path, kind: str | None = None) -> LoadedRe
         raise RecipeError(f"{path}: recipe is empty; expected a mapping with 'version: 1'")
     if not isinstance(raw, dict):
         raise RecipeError(
-            f"{path}:1:1: a recipe must be a mapping of keys (version, input, ...), "
-            f"not a {type(raw).__name__}"
+            f"{path}:1:1: a recipe must be a mapping of keys (version, input, ...), not a {type(raw).__name__}"
         )
     bad_keys = [k for k in raw if not isinstance(k, str)]
     if bad_keys:
@@ -155,11 +156,15 @@ def load_recipe_text(text: str, path: Path, kind: str | None = None) -> LoadedRe
         close = difflib.get_close_matches(str(found_kind), names, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         raise RecipeError(
-            format_problems(path, marks, [(("kind",), f"unknown recipe kind {found_kind!r}{hint}; accepted: {', '.join(names)}")])
+            format_problems(
+                path, marks, [(("kind",), f"unknown recipe kind {found_kind!r}{hint}; accepted: {', '.join(names)}")]
+            )
         )
     if kind is not None and found_kind != kind:
         raise RecipeError(
-            format_problems(path, marks, [(("kind",), f"this is a {found_kind!r} recipe; the command needs kind: {kind}")])
+            format_problems(
+                path, marks, [(("kind",), f"this is a {found_kind!r} recipe; the command needs kind: {kind}")]
+            )
         )
     cls = model_class(found_kind)
     if "version" not in raw:

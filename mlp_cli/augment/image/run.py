@@ -27,12 +27,11 @@ from typing import Any
 
 from mlp_cli.augment.image.transforms import ImagePipeline, augment_image, check_transforms
 from mlp_cli.augment.recipe import AugmentRecipe
-from mlp_cli.errors import InputDataError, UsageError
+from mlp_cli.errors import BadItem, InputDataError, UsageError
 from mlp_cli.io.atomic import atomic_dir, atomic_file, check_writable
 from mlp_cli.io.images import (
     IMAGE_SUFFIXES,
     ImageItem,
-    ImageLoadError,
     encode_image,
     folder_items,
     list_items,
@@ -42,7 +41,7 @@ from mlp_cli.io.images import (
     scan_folder,
 )
 from mlp_cli.io.manifest import RunReport, manifest_path_for, write_manifest
-from mlp_cli.io.rows import BadRow, RowSource, detect_format
+from mlp_cli.io.rows import RowSource, detect_format
 from mlp_cli.recipe.loader import LoadedRecipe
 from mlp_cli.runtime.options import NullProgress, Progress, RunOptions
 from mlp_cli.runtime.parallel import chunked, ordered_map, resolve_workers
@@ -124,7 +123,7 @@ class Variant:
 
 
 def _render(job: ImageJob, item: ImageItem) -> Iterator[Variant]:
-    """Load an item once and yield each of its variants (raises ImageLoadError for a bad image)."""
+    """Load an item once and yield each of its variants (raises BadItem for a bad image)."""
 
     source = load_image(item.path, job.max_pixels)
     fmt = output_format(job.format, source.format)
@@ -136,16 +135,16 @@ def _render(job: ImageJob, item: ImageItem) -> Iterator[Variant]:
         try:
             augmented, applied = augment_image(_PIPELINE, source.image, seed)
         except Exception as exc:  # noqa: BLE001 - a transform refusing this image is a data problem
-            raise ImageLoadError("transform failed", f"copy {copy}: {type(exc).__name__}: {exc}") from None
+            raise BadItem("transform failed", f"copy {copy}: {type(exc).__name__}: {exc}") from None
         yield Variant(copy, seed, applied, augmented, fmt, source.sha256)
 
 
-def _process(chunk: list[ImageItem | BadRow]) -> list[ImageResult]:
+def _process(chunk: list[ImageItem | BadItem]) -> list[ImageResult]:
     job = _JOB
     assert job is not None and job.out_root is not None
     results = []
     for item in chunk:
-        if isinstance(item, BadRow):
+        if isinstance(item, BadItem):
             results.append(ImageResult(item.index, item.location, bad=(item.reason, item.detail)))
             continue
         result = ImageResult(item.index, item.location)
@@ -173,7 +172,7 @@ def _process(chunk: list[ImageItem | BadRow]) -> list[ImageResult]:
                     "sha256": hashlib.sha256(data).hexdigest(),
                 }
                 result.lines.append(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
-        except ImageLoadError as exc:
+        except BadItem as exc:
             # Files already written for this image are removed: an image is written whole or not at all.
             for path in written:
                 path.unlink(missing_ok=True)
@@ -195,7 +194,7 @@ class _Input:
     def total(self) -> int | None:
         return len(self.folder_files) if self.folder_files is not None else None
 
-    def items(self, recipe: AugmentRecipe) -> Iterator[ImageItem | BadRow]:
+    def items(self, recipe: AugmentRecipe) -> Iterator[ImageItem | BadItem]:
         if self.folder_files is not None:
             return folder_items(self.path, self.folder_files)
         assert self.list_source is not None and recipe.input is not None
@@ -241,14 +240,14 @@ def _parsed_transforms(loaded: LoadedRecipe) -> list[Any]:
 
 def _sources(
     loaded: LoadedRecipe, source: _Input, limit: int | None, report: RunReport
-) -> Iterator[ImageItem | BadRow]:
+) -> Iterator[ImageItem | BadItem]:
     """Items in input order; two images that would write the same file names are a bad item.
 
     A folder scan keeps each folder's files together, so only the current folder's names are
     remembered (memory stays flat); a list can send any image to any label, so it remembers all.
     """
     recipe: AugmentRecipe = loaded.model
-    stream: Iterator[ImageItem | BadRow] = source.items(recipe)
+    stream: Iterator[ImageItem | BadItem] = source.items(recipe)
     if limit is not None:
         stream = itertools.islice(stream, limit)
     per_folder = source.folder_files is not None
@@ -262,12 +261,12 @@ def _sources(
                 current_dir = item.out_dir
             owner_index, owner = claimed.setdefault((item.out_dir, item.stem), (item.index, item.location))
             if owner_index != item.index:  # another image, or the same one listed twice
-                yield BadRow(
-                    item.index,
-                    item.location,
+                yield BadItem(
                     "name clash",
                     f"{item.key} would write the same files ({item.stem}__aug<k>) as {owner}; "
                     "rename one of them or list each image once",
+                    item.location,
+                    item.index,
                 )
                 continue
         yield item
@@ -333,7 +332,11 @@ def run_image_augment(
                 for result in results:
                     if result.bad is not None:
                         report.bad_item(
-                            options.on_error or recipe.on_error, result.location, *result.bad, fix="Fix or remove the file", what="images"
+                            options.on_error or recipe.on_error,
+                            result.location,
+                            *result.bad,
+                            fix="Fix or remove the file",
+                            what="images",
                         )
                         continue
                     manifest_rows.writelines(result.lines)
@@ -420,12 +423,12 @@ def write_preview(loaded: LoadedRecipe, options: RunOptions, preview_path: Path,
     report = RunReport(command="augment")
     rows: list[list[tuple[Any, str]]] = []
     for item in _sources(loaded, source, None, report):
-        if isinstance(item, BadRow):
+        if isinstance(item, BadItem):
             report.skip(item.reason, item.location, item.detail)
             continue
         try:
             row = [(v.image, item.key if v.copy == 0 else f"aug{v.copy}") for v in _render(job, item)]
-        except ImageLoadError as exc:
+        except BadItem as exc:
             report.skip(exc.reason, item.location, exc.detail)
             continue
         rows.append(row)

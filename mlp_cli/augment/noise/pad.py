@@ -24,10 +24,11 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from mlp_cli.augment.registry import Augmenter, Params, RowError, RunContext, register_augmenter, text_of
+from mlp_cli.augment.registry import Augmenter, Params, RunContext, register_augmenter, text_of
 from mlp_cli.augment.synthetic.complex_tokens import ComplexTokens
 from mlp_cli.augment.synthetic.token_model import ComplexKindsSpec, ModelSource, check_levels, load_or_fit
 from mlp_cli.augment.synthetic.tokens import TokenModel
+from mlp_cli.errors import BadItem
 
 NOISE_LEVELS: dict[str, float] = {"whitespace": 0.25, "printable": 0.5, "token-model": 0.75, "complex": 1.0}
 POSITIONS: tuple[Literal["append", "prepend", "insert"], ...] = ("append", "prepend", "insert")
@@ -54,7 +55,9 @@ class NoisePadParams(Params):
     labels: list[str] | None = Field(None, description="pad only rows with one of these labels (default: every row)")
     label_field: str | None = Field(None, description="label field (default: the input's label_field)")
     token_model: ModelSource | None = Field(None, description="corpus or saved model for the token-model level")
-    complex_tokens: ComplexKindsSpec = Field(default_factory=ComplexKindsSpec, description="kinds for the complex level")
+    complex_tokens: ComplexKindsSpec = Field(
+        default_factory=ComplexKindsSpec, description="kinds for the complex level"
+    )
 
     @field_validator("length", mode="before")
     @classmethod
@@ -112,7 +115,9 @@ class NoisePad(Augmenter[NoisePadParams]):
         if self.params.labels is not None:
             label_field = self.params.label_field or self.context.label_field or "label"
             if label_field not in row:
-                raise RowError("missing field", f"no label field {label_field!r} (noise-pad labels: {self.params.labels})")
+                raise BadItem(
+                    "missing field", f"no label field {label_field!r} (noise-pad labels: {self.params.labels})"
+                )
             if str(row[label_field]) not in self.params.labels:
                 return {"padded": False}
         pick = rng.random() * self.level_cum[-1]

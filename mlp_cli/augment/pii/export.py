@@ -16,10 +16,10 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, Literal
 
-from mlp_cli.errors import InputDataError, UsageError
+from mlp_cli.errors import BadItem, InputDataError, UsageError
 from mlp_cli.io.atomic import atomic_dir
 from mlp_cli.io.manifest import RunReport, manifest_path_for, write_manifest
-from mlp_cli.io.rows import BadRow, RowSource, iter_rows
+from mlp_cli.io.rows import RowSource, iter_rows
 from mlp_cli.runtime.options import NullProgress, Progress
 
 ExportFormat = Literal["bio", "conll", "spans"]
@@ -109,7 +109,7 @@ def export_samples(
                 break
             report.items_in += 1
             problem: str | None
-            if isinstance(item, BadRow):
+            if isinstance(item, BadItem):
                 reason, problem = item.reason, f"{item.reason}: {item.detail}"
             else:
                 reason, problem = "bad sample", check_sample(item.data)
@@ -121,7 +121,7 @@ def export_samples(
                     )
                 report.skip(reason, location, problem)
                 continue
-            assert not isinstance(item, BadRow)  # a bad row always has a problem
+            assert not isinstance(item, BadItem)  # a bad row always has a problem
             row = item.data
             split = str(row.get("split") or "all")
             if not re.fullmatch(r"[A-Za-z0-9_-]+", split):
@@ -162,7 +162,14 @@ def export_samples(
             recipe_path=None,
             inputs=[input_path],
             seed=None,
-            overrides={"input": input_path, "out": out_dir, "to": to, "limit": limit, "overwrite": overwrite, "on_error": on_error},
+            overrides={
+                "input": input_path,
+                "out": out_dir,
+                "to": to,
+                "limit": limit,
+                "overwrite": overwrite,
+                "on_error": on_error,
+            },
             workers=1,
         )
     report.manifest = str(manifest_path_for(Path(out_dir)))

@@ -90,9 +90,12 @@ class PiiParams(Params):
         default_factory=lambda: {"en_US": 1.0}, description="Faker locale(s): a name, a list, or {locale: weight}"
     )
     formats: dict[str, float] = Field(
-        default_factory=lambda: {"plain": 1.0}, description="payloads: plain, json, xml, csv, log (a list or {format: weight})"
+        default_factory=lambda: {"plain": 1.0},
+        description="payloads: plain, json, xml, csv, log (a list or {format: weight})",
     )
-    negative_share: float = Field(0.2, ge=0.0, le=1.0, description="share of samples from look-alike templates (no PII)")
+    negative_share: float = Field(
+        0.2, ge=0.0, le=1.0, description="share of samples from look-alike templates (no PII)"
+    )
     negative_kinds: list[str] | None = Field(None, description="only negative templates of these look-alike kinds")
     test_share: float = Field(0.2, ge=0.0, lt=1.0, description="share of templates held out as the test split")
     split_seed: int = Field(0, description="seed of the template split (independent of the run seed)")
@@ -101,7 +104,9 @@ class PiiParams(Params):
         200, ge=0, le=1_000_000, description="Faker values per pool (locale, provider, block); 0: call Faker per sample"
     )
     pool_reuse: int = Field(
-        10, ge=1, le=1_000_000,
+        10,
+        ge=1,
+        le=1_000_000,
         description="draws per pooled value before a fresh pool takes over: Faker is called for ~1 pooled placeholder in this many",
     )
 
@@ -135,7 +140,9 @@ class PiiParams(Params):
     @classmethod
     def _some_templates(cls, value: list, info: ValidationInfo) -> list:
         if not value and not info.data.get("template_files"):
-            raise invalid("templates", "empty template list: give 'templates:' (inline) or 'template_files:' (YAML or text files)")
+            raise invalid(
+                "templates", "empty template list: give 'templates:' (inline) or 'template_files:' (YAML or text files)"
+            )
         return value
 
     @field_validator("locales", "formats", mode="before")
@@ -257,14 +264,19 @@ class PiiGenerator(Generator[PiiParams]):
         for locale in params.locales:
             usable = [t for t in templates if t.locales is None or locale in t.locales]
             positives = [t for t in usable if t.has_pii]
-            negatives = [t for t in usable if not t.has_pii and (allowed is None or set(t.kinds or [CONTEXT_WORDS]) <= allowed)]
+            negatives = [
+                t for t in usable if not t.has_pii and (allowed is None or set(t.kinds or [CONTEXT_WORDS]) <= allowed)
+            ]
             if params.negative_share < 1.0 and not positives:
-                message = f"no template with PII for locale {locale!r}: add templates without 'locales:' or with {locale}"
+                message = (
+                    f"no template with PII for locale {locale!r}: add templates without 'locales:' or with {locale}"
+                )
                 raise RecipeError(message, [(("locales",), message)])
             if params.negative_share > 0.0 and not negatives:
                 message = (
                     f"negative_share is {params.negative_share} but no look-alike template (no PII placeholder) "
-                    f"serves locale {locale!r}" + (f" with kinds {sorted(allowed)}" if allowed is not None else "")
+                    f"serves locale {locale!r}"
+                    + (f" with kinds {sorted(allowed)}" if allowed is not None else "")
                     + "; add some or set negative_share: 0"
                 )
                 raise RecipeError(message, [(("negative_share",), message)])
@@ -421,7 +433,9 @@ class PiiGenerator(Generator[PiiParams]):
     def generate(self, index: int, rng: random.Random) -> tuple[dict[str, Any], dict[str, Any]]:
         """Sample ``index``: a template filled, rendered in a payload, with spans and look-alikes."""
         params = self.params
-        negative = params.negative_share > 0.0 and (params.negative_share >= 1.0 or rng.random() < params.negative_share)
+        negative = params.negative_share > 0.0 and (
+            params.negative_share >= 1.0 or rng.random() < params.negative_share
+        )
         locale = _pick(rng, *self._locales)
         template = rng.choice(self._by_locale[locale][negative])
         fmt = _pick(rng, *self._formats)
@@ -554,7 +568,9 @@ class PiiGenerator(Generator[PiiParams]):
     def summary(self, partials: list[Any]) -> dict[str, Any]:
         """Run figures: counts per label, look-alike kind, format, locale and split; templates per split."""
         total: dict[str, Any] = {"samples": 0, "with_pii": 0}
-        counters: dict[str, Counter[str]] = {k: Counter() for k in ("labels", "lookalike_kinds", "formats", "locales", "split")}
+        counters: dict[str, Counter[str]] = {
+            k: Counter() for k in ("labels", "lookalike_kinds", "formats", "locales", "split")
+        }
         templates: dict[str, set[str]] = {"train": set(), "test": set()}
         for part in partials:
             total["samples"] += part["samples"]

@@ -32,9 +32,7 @@ def invalid(kind: str, detail: str) -> PydanticCustomError:
 
 
 # Provider -> label overrides of the recipe being validated (its `labels:`), seen by every template.
-declared_labels: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar(
-    "declared_labels", default=None
-)
+declared_labels: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar("declared_labels", default=None)
 
 
 @dataclass(frozen=True)
@@ -103,7 +101,9 @@ def check_locale(name: str) -> None:
 
     if name not in AVAILABLE_LOCALES:
         hint = suggest(name, list(AVAILABLE_LOCALES))
-        raise invalid("locale", f"unknown Faker locale {name!r}{hint}; e.g. en_US, en_GB, de_DE, fr_FR, es_ES, it_IT, nl_NL")
+        raise invalid(
+            "locale", f"unknown Faker locale {name!r}{hint}; e.g. en_US, en_GB, de_DE, fr_FR, es_ES, it_IT, nl_NL"
+        )
 
 
 def known_labels(labels: dict[str, str]) -> set[str]:
@@ -145,7 +145,10 @@ def _parse_slot(inside: str, offset: int, labels: dict[str, str], problems: list
             problems.append((offset, "unbalanced '{{': no closing '}}' after it"))
         else:
             problems.append(
-                (offset, f"bad placeholder {{{{{inside}}}}}: write {{{{provider}}}}, {{{{provider:LABEL}}}} or {{{{provider#2}}}}")
+                (
+                    offset,
+                    f"bad placeholder {{{{{inside}}}}}: write {{{{provider}}}}, {{{{provider:LABEL}}}} or {{{{provider#2}}}}",
+                )
             )
         return None
     provider, person, label = m.group(1), int(m.group(2) or 1), m.group(3)
@@ -157,21 +160,34 @@ def _parse_slot(inside: str, offset: int, labels: dict[str, str], problems: list
     if provider not in DEFAULT_LABELS and provider not in labels and provider not in _faker_providers():
         names = sorted(set(DEFAULT_LABELS) | set(LOOKALIKES) | set(labels) | _faker_providers())
         problems.append(
-            (offset, f"unknown provider {provider!r}{suggest(provider, names)}; see docs/pii.md for the providers and look-alikes")
+            (
+                offset,
+                f"unknown provider {provider!r}{suggest(provider, names)}; see docs/pii.md for the providers and look-alikes",
+            )
         )
         return None
     if person > 1 and provider not in IDENTITY_PROVIDERS:
-        problems.append((offset, f"'#{person}' picks a person; only {', '.join(sorted(IDENTITY_PROVIDERS))} belong to one"))
+        problems.append(
+            (offset, f"'#{person}' picks a person; only {', '.join(sorted(IDENTITY_PROVIDERS))} belong to one")
+        )
         return None
     if label is None:
         label = labels.get(provider) or DEFAULT_LABELS.get(provider)
         if label is None:
-            problems.append((offset, f"provider {provider!r} has no default label: write {{{{{provider}:LABEL}}}} or add it to 'labels:'"))
+            problems.append(
+                (
+                    offset,
+                    f"provider {provider!r} has no default label: write {{{{{provider}:LABEL}}}} or add it to 'labels:'",
+                )
+            )
             return None
     elif label not in known_labels(labels):
         names = sorted(known_labels(labels))
         problems.append(
-            (offset, f"unknown label {label!r}{suggest(label, names)}; declare new labels in 'labels:' (provider: LABEL)")
+            (
+                offset,
+                f"unknown label {label!r}{suggest(label, names)}; declare new labels in 'labels:' (provider: LABEL)",
+            )
         )
         return None
     return Slot(provider, person, label, None)
@@ -283,7 +299,6 @@ def _load_text_templates(path: Path, text: str, labels: dict[str, str]) -> list[
 def _load_yaml_templates(path: Path, text: str, labels: dict[str, str]) -> list[Template]:
     import yaml
 
-
     try:
         raw = yaml.safe_load(text)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -300,13 +315,14 @@ def _load_yaml_templates(path: Path, text: str, labels: dict[str, str]) -> list[
     try:
         spec_file = TemplateFile.model_validate(raw)
     except ValidationError as exc:
-
         problems = [(tuple(e["loc"]), explain(TemplateFile, e)) for e in exc.errors()]
         raise RecipeError(format_problems(path, marks, problems), problems) from None
     finally:
         declared_labels.reset(token)
     if not spec_file.templates:
-        raise RecipeError(format_problems(path, marks, [(("templates",), "empty template list: add at least one template")]))
+        raise RecipeError(
+            format_problems(path, marks, [(("templates",), "empty template list: add at least one template")])
+        )
     lines = [marks.get(("templates", i), (1, 1))[0] for i in range(len(spec_file.templates))]
     templates = compile_templates(
         spec_file.templates, labels, [f"{path.stem}:{n}" for n in lines], [f"{path}:{n}" for n in lines]

@@ -225,7 +225,13 @@ def isbn13(rng: random.Random) -> str:
     publisher = rng.randint(2, 5)
     title_end = 12
     return "-".join(
-        (code[:3], code[3 : 3 + group], code[3 + group : 3 + group + publisher], code[3 + group + publisher : title_end], code[12])
+        (
+            code[:3],
+            code[3 : 3 + group],
+            code[3 + group : 3 + group + publisher],
+            code[3 + group + publisher : title_end],
+            code[12],
+        )
     )
 
 

@@ -34,7 +34,9 @@ def _faker(locale: str) -> Any:
         except AttributeError:
             from faker.config import AVAILABLE_LOCALES
 
-            raise InputDataError(f"unknown Faker locale {locale!r}; e.g. {', '.join(sorted(AVAILABLE_LOCALES)[:8])}, ...") from None
+            raise InputDataError(
+                f"unknown Faker locale {locale!r}; e.g. {', '.join(sorted(AVAILABLE_LOCALES)[:8])}, ..."
+            ) from None
         _FAKERS[locale] = fake
     return fake
 
@@ -60,7 +62,9 @@ class ComplexTokens:
     Picklable: the Faker instance lives in a per-process cache, not on the object.
     """
 
-    def __init__(self, kinds: list[str] | tuple[str, ...] = KINDS, ngrams: list[str] | None = None, locale: str = "en_US"):
+    def __init__(
+        self, kinds: list[str] | tuple[str, ...] = KINDS, ngrams: list[str] | None = None, locale: str = "en_US"
+    ):
         unknown = [k for k in kinds if k not in KINDS]
         if unknown:
             raise ValueError(f"unknown complex token kind {unknown[0]!r}; accepted: {', '.join(KINDS)}")

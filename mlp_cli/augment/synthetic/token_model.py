@@ -26,9 +26,9 @@ from pydantic import Field, field_validator, model_validator
 from mlp_cli.augment.registry import Generator, Params, RunContext, register_generator, suggest
 from mlp_cli.augment.synthetic.complex_tokens import KINDS, ComplexTokens, read_ngrams
 from mlp_cli.augment.synthetic.tokens import TokenModel, fit_token_model, js_divergence, ngrams, quantiles, text_digest
-from mlp_cli.errors import InputDataError, UsageError
+from mlp_cli.errors import BadItem, InputDataError, UsageError
 from mlp_cli.io.manifest import file_sha256
-from mlp_cli.io.rows import BadRow, RowSource, detect_format, iter_rows
+from mlp_cli.io.rows import RowSource, detect_format, iter_rows
 from mlp_cli.recipe.base import DataFormat
 
 Tokenizer = Literal["payload", "word", "char"]
@@ -43,6 +43,7 @@ FIDELITY_MAX_N = 3
 # Draws of a row that came out identical to a corpus text (avoid_copies) before it is kept as is.
 MAX_REDRAWS = 8
 
+
 class CorpusSpec(Params):
     """Where the real texts come from (paths relative to the recipe)."""
 
@@ -55,7 +56,9 @@ class CorpusSpec(Params):
     encoding: str = "utf-8"
     label_field: str | None = Field(None, description="field holding a label, to keep only some classes")
     labels: list[str] | None = Field(None, description="fit only on rows whose label_field is one of these")
-    on_error: Literal["fail", "skip"] = Field("fail", description="a bad corpus row stops the run, or is skipped and counted")
+    on_error: Literal["fail", "skip"] = Field(
+        "fail", description="a bad corpus row stops the run, or is skipped and counted"
+    )
 
     @model_validator(mode="after")
     def _labels_need_field(self) -> CorpusSpec:
@@ -67,7 +70,9 @@ class CorpusSpec(Params):
 class ComplexKindsSpec(Params):
     """Which complex tokens to make: Faker kinds and/or a user file of n-grams."""
 
-    kinds: list[ComplexKind] = Field(default_factory=lambda: cast("list[ComplexKind]", list(KINDS)), description="kinds of complex tokens")
+    kinds: list[ComplexKind] = Field(
+        default_factory=lambda: cast("list[ComplexKind]", list(KINDS)), description="kinds of complex tokens"
+    )
     ngrams: str | None = Field(None, description="file of extra tokens, one a line (e.g. dangerous n-grams)")
     locale: str = Field("en_US", description="Faker locale")
 
@@ -124,7 +129,9 @@ class ModelSource(Params):
 class TokenModelParams(ModelSource):
     field: str | None = Field(None, description="output text field (default: the input's text_field, or 'text')")
     label: str | None = Field("benign", description="label of every generated row (null: no label field)")
-    label_field: str | None = Field(None, description="output label field (default: the input's label_field, or 'label')")
+    label_field: str | None = Field(
+        None, description="output label field (default: the input's label_field, or 'label')"
+    )
     levels: list[str] | dict[str, int] = Field(
         default_factory=lambda: list(LEVELS),
         description="levels (uniform, unigram, bigram, trigram, complex): a list (equal shares) or {level: weight}",
@@ -132,7 +139,9 @@ class TokenModelParams(ModelSource):
     complex_tokens: ComplexSpec = Field(default_factory=ComplexSpec, description="what the complex level inserts")
     max_tokens: int | None = Field(None, ge=1, description="cap on a generated text's length in tokens")
     fidelity_rows: int = Field(2000, ge=0, description="rows per level whose n-grams are compared to the corpus")
-    avoid_copies: bool = Field(True, description="redraw a generated text that is identical to a corpus text (up to 8 times)")
+    avoid_copies: bool = Field(
+        True, description="redraw a generated text that is identical to a corpus text (up to 8 times)"
+    )
 
     @field_validator("levels", mode="before")
     @classmethod
@@ -208,9 +217,11 @@ def read_corpus(spec: CorpusSpec, recipe_dir: Path) -> tuple[list[str], dict[str
     rows = filtered = 0
     for row in iter_rows(source):
         rows += 1
-        if isinstance(row, BadRow):
+        if isinstance(row, BadItem):
             problem: tuple[str, str] | None = (row.reason, row.detail)
-        elif spec.labels is not None and str(row.data.get(cast(str, spec.label_field))) not in spec.labels:  # set with labels (validator)
+        elif (
+            spec.labels is not None and str(row.data.get(cast(str, spec.label_field))) not in spec.labels
+        ):  # set with labels (validator)
             if spec.label_field in row.data:
                 filtered += 1
                 continue
@@ -292,7 +303,11 @@ def load_or_fit(source: ModelSource, recipe_dir: Path) -> tuple[TokenModel, dict
         alpha=source.alpha,
         fit_info={"fingerprint": fingerprint, "documents": len(texts)},
     )
-    info: dict[str, Any] = {"source": "fitted", "fit_seconds": round(time.perf_counter() - started, 3), "corpus": corpus_info}
+    info: dict[str, Any] = {
+        "source": "fitted",
+        "fit_seconds": round(time.perf_counter() - started, 3),
+        "corpus": corpus_info,
+    }
     if model_path is not None:
         model.save(model_path)
         info["path"] = str(model_path)
@@ -341,12 +356,16 @@ class TokenModelGenerator(Generator[TokenModelParams]):
         recipe_dir = Path(self.context.recipe_dir)
         params = self.params
         if self.context.input_override and params.corpus is not None:  # --input names another corpus
-            params = params.model_copy(update={"corpus": params.corpus.model_copy(update={"path": self.context.input_override})})
+            params = params.model_copy(
+                update={"corpus": params.corpus.model_copy(update={"path": self.context.input_override})}
+            )
         self.model, self.model_info = load_or_fit(params, recipe_dir)
         for name in self.weights:
             needed = self.model.order if name == "complex" else LEVEL_ORDER[name]
             if needed > self.model.order:
-                raise UsageError(f"level {name!r} needs a model of order >= {needed}; the model has order {self.model.order}")
+                raise UsageError(
+                    f"level {name!r} needs a model of order >= {needed}; the model has order {self.model.order}"
+                )
         if "complex" in self.weights:
             self.complex = self.params.complex_tokens.build(recipe_dir)
         self._model_hash = self.model.hash[:16]
@@ -487,4 +506,3 @@ class TokenModelGenerator(Generator[TokenModelParams]):
         if "corpus" in self.model_info:
             figures["corpus"] = self.model_info["corpus"]
         return figures
-

@@ -127,7 +127,15 @@ def quantiles(counts: Mapping[int, int]) -> dict[str, float]:
         return keys[min(len(keys) - 1, bisect(cum, share * total - 1e-9))]
 
     mean = sum(k * counts[k] for k in keys) / total
-    return {"n": total, "min": keys[0], "p10": at(0.1), "p50": at(0.5), "p90": at(0.9), "max": keys[-1], "mean": round(mean, 2)}
+    return {
+        "n": total,
+        "min": keys[0],
+        "p10": at(0.1),
+        "p50": at(0.5),
+        "p90": at(0.9),
+        "max": keys[-1],
+        "mean": round(mean, 2),
+    }
 
 
 class TokenModel:
@@ -419,7 +427,7 @@ class TokenModel:
     def from_dict(cls, data: Any, where: str = "model") -> TokenModel:
         """Rebuild a model from :meth:`to_dict` output; InputDataError if it is not one."""
         if not isinstance(data, dict) or data.get("format") != MODEL_FORMAT:
-            raise InputDataError(f"{where}: not an mlp token model (expected \"format\": \"{MODEL_FORMAT}\")")
+            raise InputDataError(f'{where}: not an mlp token model (expected "format": "{MODEL_FORMAT}")')
         if data.get("version") != MODEL_VERSION:
             raise InputDataError(
                 f"{where}: token model format version {data.get('version')!r}; this mlp reads version {MODEL_VERSION}"

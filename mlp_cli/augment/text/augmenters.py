@@ -13,11 +13,27 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from mlp_cli.augment.registry import Augmenter, Params, RowError, register_augmenter, text_of
+from mlp_cli.augment.registry import Augmenter, Params, register_augmenter, text_of
+from mlp_cli.errors import BadItem
 
 # Sentence ends: ., !, ?, … (optionally followed by closing quotes/brackets), then whitespace.
 # A few abbreviations are protected so "e.g. rice" stays one sentence. No downloaded data needed.
-_ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "mr.", "mrs.", "ms.", "dr.", "st.", "approx.", "incl.", "no.", "oz.", "lb.")
+_ABBREVIATIONS = (
+    "e.g.",
+    "i.e.",
+    "etc.",
+    "vs.",
+    "mr.",
+    "mrs.",
+    "ms.",
+    "dr.",
+    "st.",
+    "approx.",
+    "incl.",
+    "no.",
+    "oz.",
+    "lb.",
+)
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+|\n+")
 
 
@@ -27,11 +43,17 @@ def split_sentences(text: str) -> list[str]:
     start = 0
     for m in _SENTENCE_END.finditer(text):
         end = m.start()
-        candidate = text[start:m.end()].rstrip()
+        candidate = text[start : m.end()].rstrip()
         lower = candidate.lower()
         if m.group(0).strip() == "" and "\n" not in m.group(0) and lower.endswith(_ABBREVIATIONS):
             continue
-        if text[end - 1 : end] == "." and end >= 2 and text[end - 2].isdigit() and m.end() < len(text) and text[m.end()].isdigit():
+        if (
+            text[end - 1 : end] == "."
+            and end >= 2
+            and text[end - 2].isdigit()
+            and m.end() < len(text)
+            and text[m.end()].isdigit()
+        ):
             continue
         if candidate.strip():
             pieces.append(candidate.strip())
@@ -90,7 +112,7 @@ class SentenceShuffle(Augmenter[SentenceShuffleParams]):
         sentences = split_sentences(text_of(row, self.field))
         order = sampled["order"]
         if len(order) != len(sentences):
-            raise RowError("changed text", "sentence count differs from the sampled order")
+            raise BadItem("changed text", "sentence count differs from the sampled order")
         out = dict(row)
         out[self.field] = " ".join(sentences[i] for i in order)
         return out
@@ -127,13 +149,13 @@ class FieldDropout(Augmenter[FieldDropoutParams]):
         assert self.params.field is not None
         value = row.get(self.params.field)
         if self.params.field not in row:
-            raise RowError("missing field", f"no field {self.params.field!r}")
+            raise BadItem("missing field", f"no field {self.params.field!r}")
         if isinstance(value, list):
             return value
         if value is None:
             return []
         if not isinstance(value, str):
-            raise RowError("wrong type", f"field {self.params.field!r} holds {type(value).__name__}")
+            raise BadItem("wrong type", f"field {self.params.field!r} holds {type(value).__name__}")
         return [s for s in value.split(self.params.separator)]
 
     def sample(self, row: dict[str, Any], rng: random.Random) -> dict[str, Any]:

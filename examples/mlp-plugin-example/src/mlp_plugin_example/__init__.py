@@ -27,7 +27,7 @@ class AddSuffix(Augmenter[AddSuffixParams]):
         return self.params.field or self.context.text_field or "text"
 
     def sample(self, row: dict[str, Any], rng: random.Random) -> dict[str, Any]:
-        text_of(row, self.field)  # a RowError (missing field, wrong type) before anything is drawn
+        text_of(row, self.field)  # a BadItem (missing field, wrong type) before anything is drawn
         return {"suffix": rng.choice(self.params.suffixes)}
 
     def apply(self, row: dict[str, Any], sampled: dict[str, Any]) -> dict[str, Any]:
