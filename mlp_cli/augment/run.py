@@ -8,22 +8,21 @@ Image inputs go to ``augment.image_run`` with the same options, manifest and rep
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
 import random
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from hashlib import blake2b
 from pathlib import Path
 from typing import Any
 
 from mlp_cli.augment.image.run import run_image_augment
 from mlp_cli.augment.recipe import AugmentRecipe
 from mlp_cli.augment.registry import AUGMENTERS, GENERATORS, RunContext, load_builtins
-from mlp_cli.errors import BadItem, InputDataError, MlpError, UsageError
-from mlp_cli.io.atomic import atomic_file, check_writable
-from mlp_cli.io.manifest import RunReport, manifest_path_for, write_manifest
+from mlp_cli.errors import BadItem, MlpError, UsageError
+from mlp_cli.io.atomic import atomic_file
+from mlp_cli.io.manifest import RunReport
 from mlp_cli.io.rows import (
     Row,
     RowWriter,
@@ -34,8 +33,9 @@ from mlp_cli.io.rows import (
     iter_rows,
 )
 from mlp_cli.recipe.loader import LoadedRecipe, load_recipe
+from mlp_cli.runtime.executor import Task
 from mlp_cli.runtime.options import NullProgress, Progress, RunOptions
-from mlp_cli.runtime.parallel import AdaptiveChunks, ordered_map, resolve_workers
+from mlp_cli.runtime.run import Run
 from mlp_cli.runtime.seeding import derive_seed, item_random
 
 
@@ -43,10 +43,9 @@ class AugmentFailure(MlpError):
     """An augmenter raised on a row: a bug or an unsupported value, reported with the row."""
 
 
-@dataclass
-class GeneratedItem:
-    generator: int  # position in the recipe's generate list
-    index: int
+# A row to generate: (position of the generator in the recipe's generate list, its index there).
+# A plain tuple: millions of them stream through the executor, and tuples cost least to make.
+GeneratedItem = tuple[int, int]
 
 
 @dataclass
@@ -64,24 +63,24 @@ class Job:
     jsonl: bool
     collect: bool
 
-    @property
-    def provenance_key(self) -> str:
-        return json.dumps(self.provenance_field, ensure_ascii=False)
+    provenance_key: str = field(init=False)  # the provenance field's JSON key, encoded once
+
+    def __post_init__(self) -> None:
+        self.provenance_key = json.dumps(self.provenance_field, ensure_ascii=False)
 
 
-@dataclass
-class ItemResult:
-    index: int
-    location: str
-    bad: tuple[str, str] | None = None  # (reason, detail)
-    outputs: list[tuple[bytes | None, Any]] = field(default_factory=list)
-
-
-@dataclass
+@dataclass(slots=True)
 class ChunkResult:
-    items: list[ItemResult]
+    """What a worker sends back for a chunk: its output already serialised, in item order.
+
+    The parent only de-duplicates (by digest) and writes ``lines`` at once, so its per-row cost
+    stays small next to the workers' (issue 10's per-row overhead goal).
+    """
+
+    lines: list[Any]  # JSONL lines, or row dicts for the other formats
+    digests: list[bytes] | None  # one per line, when the recipe de-duplicates
+    bad: list[BadItem]
     partials: list[Any]  # per generator
-    seconds: float = 0.0  # compute time in the worker, to size the next chunks
 
 
 _JOB: Job | None = None
@@ -105,78 +104,79 @@ def _augment(job: Job, data: dict[str, Any], rng: Any, location: str) -> tuple[d
             sampled = aug.sample(data, rng)
             data = aug.apply(data, sampled)
         except BadItem as exc:
-            raise BadItem(exc.reason, f"steps[{step}] ({aug.name}): {exc.detail}") from None
+            raise exc.at("", context=f"steps[{step}] ({aug.name})") from None
         except Exception as exc:
             raise AugmentFailure(f"{location}: steps[{step}] ({aug.name}) failed: {type(exc).__name__}: {exc}") from exc
         applied.append({"augmenter": aug.name, "params": sampled})
     return data, applied
 
 
-def _emit(job: Job, data: dict[str, Any], provenance: dict[str, Any]) -> tuple[bytes | None, Any]:
+def _emit(job: Job, data: dict[str, Any], provenance: dict[str, Any], out: ChunkResult) -> None:
     field = job.provenance_field
+    digests = out.digests
     if job.jsonl and data and field not in data:
         # Serialise the content once: it is both the dedupe key (duplicates are about content,
         # not provenance) and, with provenance spliced in, the line dumps_row(out) would give.
         content = dumps_row(data)
-        digest = hashlib.blake2b(content.encode("utf-8"), digest_size=16).digest() if job.dedupe else None
-        line = f"{content[:-2]},{job.provenance_key}:{dumps_row(provenance)[:-1]}}}\n"
-        return digest, line
-    digest = None
-    if job.dedupe:
-        digest = hashlib.blake2b(dumps_row(data).encode("utf-8"), digest_size=16).digest()
-    out = dict(data)
-    out[field] = provenance
-    return digest, (dumps_row(out) if job.jsonl else out)
+        if digests is not None:
+            digests.append(blake2b(content.encode("utf-8"), digest_size=16).digest())
+        out.lines.append(f"{content[:-2]},{job.provenance_key}:{dumps_row(provenance)[:-1]}}}\n")
+        return
+    if digests is not None:
+        digests.append(blake2b(dumps_row(data).encode("utf-8"), digest_size=16).digest())
+    row = dict(data)
+    row[field] = provenance
+    out.lines.append(dumps_row(row) if job.jsonl else row)
 
 
 def _process(chunk: list[Row | BadItem | GeneratedItem]) -> ChunkResult:
     job = _JOB
     assert job is not None
-    started = time.perf_counter()
-    results: list[ItemResult] = []
+    out = ChunkResult([], [] if job.dedupe else None, [], [])
     gen_rows: list[list[dict]] = [[] for _ in job.generators]
     for item in chunk:
         if isinstance(item, BadItem):
-            results.append(ItemResult(item.index, item.location, bad=(item.reason, item.detail)))
+            out.bad.append(item)
             continue
-        if isinstance(item, GeneratedItem):
-            gen = job.generators[item.generator]
-            key: tuple = ("generate", item.generator, item.index)
-            location = f"generate[{item.generator}] #{item.index}"
-            rng = item_random(job.seed, *key, 0)
-            base, gen_prov = gen.generate(item.index, rng)
+        if type(item) is tuple:
+            g, index = item
+            gen = job.generators[g]
+            key: tuple = ("generate", g, index)
+            location = f"generate[{g}] #{index}"
+            base, gen_prov = gen.generate(index, item_random(job.seed, *key, 0))
             if job.collect:
-                gen_rows[item.generator].append(base)
-            source = {"generator": gen.name, "index": item.index, **gen_prov}
-            result = ItemResult(item.index, location)
+                gen_rows[g].append(base)
+            source = {"generator": gen.name, "index": index, **gen_prov}
+            generated = True
         else:
-            key = (item.index,)
+            index = item.index
+            key = (index,)
             location = item.location
             base = item.data
             source = {"index": item.index, "location": item.location}
             if job.id_field is not None and job.id_field in base:
                 source["id"] = base[job.id_field]
-            result = ItemResult(item.index, location)
-        generated = isinstance(item, GeneratedItem)
+            generated = False
         # A generated row is the "original": emitted as is, unless steps are there to vary it.
         keep = job.keep_original or (generated and not job.steps)
         copies = job.copies if (job.steps or not generated) else 0
+        mark = (len(out.lines), len(out.digests) if out.digests is not None else 0)
         try:
             if keep:
-                result.outputs.append(_emit(job, base, {"source": source, "copy": 0, "augmenters": []}))
+                _emit(job, base, {"source": source, "copy": 0, "augmenters": []}, out)
             for copy in range(1, copies + 1):
                 seed = derive_seed(job.seed, *key, copy)
-                rng = random.Random(seed)
-                data, applied = _augment(job, base, rng, location)
-                prov = {"source": source, "copy": copy, "seed": seed, "augmenters": applied}
-                result.outputs.append(_emit(job, data, prov))
+                data, applied = _augment(job, base, random.Random(seed), location)
+                _emit(job, data, {"source": source, "copy": copy, "seed": seed, "augmenters": applied}, out)
         except BadItem as exc:
-            result = ItemResult(result.index, location, bad=(exc.reason, exc.detail))
-        results.append(result)
-    partials = [
+            del out.lines[mark[0] :]  # an item is written whole or not at all
+            if out.digests is not None:
+                del out.digests[mark[1] :]
+            out.bad.append(exc.at(location, index))
+    out.partials = [
         gen.collect(rows) if job.collect and rows else None for gen, rows in zip(job.generators, gen_rows, strict=False)
     ]
-    return ChunkResult(results, partials, time.perf_counter() - started)
+    return out
 
 
 def augment(
@@ -246,66 +246,53 @@ def _is_image_input(loaded: LoadedRecipe, options: RunOptions) -> bool:
 
 
 def _run_rows(loaded: LoadedRecipe, recipe: AugmentRecipe, options: RunOptions, progress: Progress) -> RunReport:
-    started = time.perf_counter()
     load_builtins()
-    seed = options.seed if options.seed is not None else recipe.seed
-    workers = resolve_workers(options.workers if options.workers is not None else recipe.workers)
-    out = loaded.output_path(options.out)
+    run = Run("augment", loaded, options, progress, seed=recipe.seed, workers=recipe.workers, on_error=recipe.on_error)
+    out = run.output(loaded.output_path(options.out))
     out_format = detect_output_format(out, recipe.output.format if recipe.output else "auto")
-    input_path = None
     source = None
     if recipe.input is not None:
-        input_path = Path(options.input) if options.input else loaded.resolve(recipe.input.path)
-        assert input_path is not None
-        if not input_path.exists():
-            raise InputDataError(f"{input_path}: input file not found (from {loaded.where(('input', 'path'))})")
+        where = loaded.where(("input", "path"))
+        input_path = run.input(options.input or loaded.resolve(recipe.input.path), where=where)
         source = recipe.input.row_source(input_path)
         detect_format(input_path, source.format)
-        if input_path.resolve() == out.resolve():
-            raise UsageError(f"{out}: the output would replace the input; choose another --out")
-    if source is None and options.input is not None:
-        takers = [g.generator for g in recipe.generate if GENERATORS[g.generator].accepts_input]
-        if not takers:
+    elif options.input is not None:
+        if not any(GENERATORS[g.generator].accepts_input for g in recipe.generate):
             raise UsageError("--input: this recipe has no 'input:' section and none of its generators reads a corpus")
-    check_writable(out, options.overwrite)
-    report = RunReport(command="augment")
-    report.outputs = [str(out)]
+        run.input(options.input, what="corpus file")
     context = RunContext(
         recipe_dir=str(loaded.base_dir),
         text_field=recipe.input.text_field if recipe.input else "text",
         label_field=recipe.input.label_field if recipe.input else None,
         id_field=recipe.input.id_field if recipe.input else None,
-        seed=seed,
+        seed=run.seed,
         input_override=str(options.input) if (source is None and options.input) else None,
     )
     steps = [(AUGMENTERS[step.augmenter](step.params, context), step.p) for step in recipe.steps]
     generators = [GENERATORS[spec.generator](spec.params, context) for spec in recipe.generate]
     if options.dry_run:
-        report.dry_run = True
-        report.extra["plan"] = {
-            "input": str(input_path) if input_path else None,
-            "generate": [{"generator": g.generator, "count": g.count} for g in recipe.generate],
-            "steps": [s.augmenter for s in recipe.steps],
-            "copies": recipe.copies,
-            "keep_original": recipe.keep_original,
-            "workers": workers,
-            "seed": seed,
-            "output": str(out),
-        }
-        report.outputs = []
-        report.seconds = time.perf_counter() - started
-        return report
-    setup_started = time.perf_counter()
-    for aug, _p in steps:
-        aug.setup()  # import heavy libraries once, before workers fork and inherit them
-    for gen in generators:
-        gen.fit()
-    setup_seconds = time.perf_counter() - setup_started
+        return run.dry_run(
+            {
+                "input": str(source.path) if source else None,
+                "generate": [{"generator": g.generator, "count": g.count} for g in recipe.generate],
+                "steps": [s.augmenter for s in recipe.steps],
+                "copies": recipe.copies,
+                "keep_original": recipe.keep_original,
+                "workers": run.workers,
+                "seed": run.seed,
+                "output": str(out),
+            }
+        )
+    with run.stage("setup"):
+        for aug, _p in steps:
+            aug.setup()  # import heavy libraries once, before workers fork and inherit them
+        for gen in generators:
+            gen.fit()
 
     job = Job(
         steps=steps,
         generators=generators,
-        seed=seed,
+        seed=run.seed,
         copies=recipe.copies,
         keep_original=recipe.keep_original,
         dedupe=recipe.dedupe,
@@ -319,8 +306,7 @@ def _run_rows(loaded: LoadedRecipe, recipe: AugmentRecipe, options: RunOptions, 
         if source is not None:
             yield from iter_rows(source)
         for g, spec in enumerate(recipe.generate):
-            for i in range(spec.count):
-                yield GeneratedItem(g, i)
+            yield from zip(itertools.repeat(g), range(spec.count))
 
     stream: Iterator[Any] = items()
     if options.limit is not None:
@@ -331,34 +317,42 @@ def _run_rows(loaded: LoadedRecipe, recipe: AugmentRecipe, options: RunOptions, 
         total = None if hint is None else hint + (total or 0)
     if total is not None and options.limit is not None:
         total = min(total, options.limit)
-    progress.start(total, f"augment → {out.name}")
+    run.progress.start(total, f"augment → {out.name}")
+    report = run.report
     seen: set[bytes] = set()
     duplicates = 0
     partials: list[list[Any]] = [[] for _ in generators]
-    chunks = AdaptiveChunks(stream)
-    with atomic_file(out, options.overwrite) as tmp, RowWriter(tmp, out_format) as writer:
-        for chunk in ordered_map(_process, chunks, workers, _init, (job,)):
-            chunks.observe(len(chunk.items), chunk.seconds)
-            for item in chunk.items:
-                report.items_in += 1
-                if item.bad is not None:
-                    report.bad_item(options.on_error or recipe.on_error, item.location, *item.bad)
-                    continue
-                for digest, payload in item.outputs:
-                    if digest is not None:
+    task = Task("augment", _process, _init, (job,))
+    with run.stage("augment"), atomic_file(out, options.overwrite) as tmp, RowWriter(tmp, out_format) as writer:
+        for done in run.executor.map(task, stream):
+            chunk = done.result
+            report.items_in += done.count
+            for bad in chunk.bad:
+                run.bad(bad)
+            lines = chunk.lines
+            if chunk.digests is not None:
+                fresh = set(chunk.digests)
+                if len(fresh) == len(lines) and seen.isdisjoint(fresh):  # the usual case: no duplicate
+                    seen |= fresh
+                else:  # keep first occurrences
+                    kept = []
+                    for digest, line in zip(chunk.digests, lines, strict=True):
                         if digest in seen:
                             duplicates += 1
-                            continue
-                        seen.add(digest)
-                    if job.jsonl:
-                        writer.write_line(payload)
-                    else:
-                        writer.write(payload)
-                    report.items_out += 1
+                        else:
+                            seen.add(digest)
+                            kept.append(line)
+                    lines = kept
+            if job.jsonl:
+                writer.write_lines(lines)
+            else:
+                for row in lines:
+                    writer.write(row)
+            report.items_out += len(lines)
             for g, part in enumerate(chunk.partials):
                 if part is not None:
                     partials[g].append(part)
-            progress.advance(len(chunk.items))
+            run.progress.advance(done.count)
     report.extra["duplicates_removed"] = duplicates
     if generators:
         figures = {}
@@ -369,22 +363,4 @@ def _run_rows(loaded: LoadedRecipe, recipe: AugmentRecipe, options: RunOptions, 
         for fig in figures.values():
             if isinstance(fig, dict) and "fidelity" in fig:
                 report.extra.setdefault("fidelity", {}).update(fig["fidelity"])
-    report.seconds = time.perf_counter() - started
-    if report.skipped:
-        progress.note(
-            f"skipped {sum(report.skipped.values())} bad input rows "
-            + ", ".join(f"{k}: {v}" for k, v in sorted(report.skipped.items()))
-            + (f"; first at {report.skipped_examples[0]['location']}" if report.skipped_examples else "")
-        )
-    write_manifest(
-        manifest_path_for(out),
-        report,
-        recipe=recipe.resolved(),
-        recipe_path=str(loaded.path),
-        inputs=[input_path] if input_path else [],
-        seed=seed,
-        timings={"setup": setup_seconds, "total": report.seconds},
-        overrides=options,
-        workers=workers,
-    )
-    return report
+    return run.finish(recipe=recipe.resolved())

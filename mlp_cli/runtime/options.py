@@ -25,6 +25,8 @@ class RunOptions:
     overwrite: bool = False
     dry_run: bool = False
     on_error: str | None = None  # fail | skip; None keeps the recipe's on_error
+    engine: str | None = None  # local | ray; None keeps the recipe's engine
+    ray_address: str | None = None  # "auto" or HOST:PORT of a running cluster; None starts one
 
 
 class Progress(Protocol):

@@ -351,6 +351,10 @@ class TokenModelGenerator(Generator[TokenModelParams]):
         # The token lists of this process's latest rows that fall in their level's fidelity sample;
         # collect() takes them with the chunk's rows, so fidelity costs no second tokenization.
         self._sampled: list[tuple[str, list[str]]] = []
+        # Per-process counts since the last collect(): rows and corpus copies ("leaks") per level,
+        # kept by generate(), which already fingerprints each text to avoid copies.
+        self._rows: Counter = Counter()
+        self._leaks: Counter = Counter()
 
     def fit(self) -> None:
         recipe_dir = Path(self.context.recipe_dir)
@@ -394,11 +398,15 @@ class TokenModelGenerator(Generator[TokenModelParams]):
                 tokens = model.sample_markov(rng, n, model.order)
                 provenance["complex_tokens"] = self._insert_complex(tokens, rng)
             text = model.join(tokens)
-            if not self.params.avoid_copies or redraws == MAX_REDRAWS or text_digest(text) not in model.documents:
+            copied = text_digest(text) in model.documents
+            if not copied or not self.params.avoid_copies or redraws == MAX_REDRAWS:
                 break
             redraws += 1
         if redraws:
             provenance["redraws"] = redraws
+        self._rows[level] += 1
+        if copied:
+            self._leaks[level] += 1
         position = (index // len(self.pattern)) * self.weights[level] + self.rank[slot]
         if position < self.params.fidelity_rows:
             # handed to collect() with this chunk's rows (a level's first rows are its sample)
@@ -426,17 +434,13 @@ class TokenModelGenerator(Generator[TokenModelParams]):
         return kinds
 
     def collect(self, rows: list[dict[str, Any]]) -> dict[str, Any]:
-        """Per-level counts, leaks and (for the sampled rows) n-gram and length counts of one chunk."""
+        """Per-level counts, leaks and (for the sampled rows) n-gram and length counts of one chunk.
+
+        The counts are those generate() kept for the chunk's rows in this process.
+        """
         assert self.model is not None
-        documents = self.model.documents
-        field = self.field
-        rows_per_level: Counter = Counter()
-        leaks: Counter = Counter()
-        for row in rows:
-            level = row["level"]
-            rows_per_level[level] += 1
-            if text_digest(row[field]) in documents:
-                leaks[level] += 1
+        rows_per_level, leaks = self._rows, self._leaks
+        self._rows, self._leaks = Counter(), Counter()
         max_n = min(FIDELITY_MAX_N, self.model.order + 1)
         grams: dict[str, list[Counter]] = {}
         lengths: dict[str, Counter] = {}
