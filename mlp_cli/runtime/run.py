@@ -83,7 +83,8 @@ class Run:
         self.items = items  # what the items are called in messages: rows, images, anchors
         self.executor: Executor = executor or executor_for(options.engine or engine, self.workers, options.ray_address)
         self.report = RunReport(command=command)
-        self.inputs: list[Path] = []
+        self.inputs: list[Path] = []  # checksummed in the manifest
+        self._opened: list[Path] = []  # every input, kept apart from the output
         self.out: Path | None = None
         self.timings: dict[str, float] = {}
 
@@ -99,16 +100,19 @@ class Run:
         if folder and path.is_file():
             raise UsageError(f"{path}: is a file; this command writes a folder")
         self.out = path
-        for source in self.inputs:
+        for source in self._opened:
             self._check_apart(source)
         check_writable(path, self.options.overwrite)
         self.report.outputs = [str(path)]
         return path
 
-    def input(self, path: Path | None, *, where: str | None = None, what: str = "input file") -> Path:
+    def input(
+        self, path: Path | None, *, where: str | None = None, what: str = "input file", checksum: bool = True
+    ) -> Path:
         """Open an input: it must exist and not be the output; it is checksummed in the manifest.
 
         ``where`` names the recipe field the path came from, so a missing file points at it.
+        ``checksum=False`` is for inputs hashed item by item elsewhere (an image folder).
         """
         if path is None:
             raise UsageError(f"no {what} given" + (f" (at {where})" if where else ""))
@@ -117,7 +121,8 @@ class Run:
             raise InputDataError(f"{path}: {what} not found" + (f" (from {where})" if where else ""))
         if self.out is not None:
             self._check_apart(path)
-        if path not in self.inputs:
+        self._opened.append(path)
+        if checksum and path not in self.inputs:
             self.inputs.append(path)
         return path
 

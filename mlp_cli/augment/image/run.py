@@ -19,16 +19,15 @@ import hashlib
 import itertools
 import json
 import os
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mlp_cli.augment.image.transforms import ImagePipeline, augment_image, check_transforms
 from mlp_cli.augment.recipe import AugmentRecipe
 from mlp_cli.errors import BadItem, InputDataError, UsageError
-from mlp_cli.io.atomic import atomic_dir, atomic_file, check_writable
+from mlp_cli.io.atomic import atomic_dir, atomic_file
 from mlp_cli.io.images import (
     IMAGE_SUFFIXES,
     ImageItem,
@@ -40,11 +39,12 @@ from mlp_cli.io.images import (
     output_suffix,
     scan_folder,
 )
-from mlp_cli.io.manifest import RunReport, manifest_path_for, write_manifest
+from mlp_cli.io.manifest import RunReport
 from mlp_cli.io.rows import RowSource, detect_format
 from mlp_cli.recipe.loader import LoadedRecipe
-from mlp_cli.runtime.options import NullProgress, Progress, RunOptions
-from mlp_cli.runtime.parallel import chunked, ordered_map, resolve_workers
+from mlp_cli.runtime.executor import Task
+from mlp_cli.runtime.options import Progress, RunOptions
+from mlp_cli.runtime.run import Run
 from mlp_cli.runtime.seeding import derive_seed
 
 # Images per work chunk: small, because one image takes milliseconds to tens of milliseconds and
@@ -71,16 +71,6 @@ class ImageJob:
     quality: int
     max_pixels: int
     out_root: Path | None  # the temporary output folder; None when previewing
-
-
-@dataclass
-class ImageResult:
-    """What a worker returns for one source image: manifest lines, or why it was bad."""
-
-    index: int
-    location: str
-    bad: tuple[str, str] | None = None  # (reason, detail)
-    lines: list[str] = field(default_factory=list)
 
 
 _JOB: ImageJob | None = None
@@ -139,15 +129,16 @@ def _render(job: ImageJob, item: ImageItem) -> Iterator[Variant]:
         yield Variant(copy, seed, applied, augmented, fmt, source.sha256)
 
 
-def _process(chunk: list[ImageItem | BadItem]) -> list[ImageResult]:
+def _process(chunk: list[ImageItem | BadItem]) -> list[list[str] | BadItem]:
+    """Per image: its manifest lines, or the BadItem that says why it was not written."""
     job = _JOB
     assert job is not None and job.out_root is not None
-    results = []
+    results: list[list[str] | BadItem] = []
     for item in chunk:
         if isinstance(item, BadItem):
-            results.append(ImageResult(item.index, item.location, bad=(item.reason, item.detail)))
+            results.append(item)
             continue
-        result = ImageResult(item.index, item.location)
+        lines: list[str] = []
         written: list[Path] = []
         try:
             for variant in _render(job, item):
@@ -171,13 +162,14 @@ def _process(chunk: list[ImageItem | BadItem]) -> list[ImageResult]:
                     "height": variant.image.height,
                     "sha256": hashlib.sha256(data).hexdigest(),
                 }
-                result.lines.append(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
+                lines.append(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
         except BadItem as exc:
             # Files already written for this image are removed: an image is written whole or not at all.
             for path in written:
                 path.unlink(missing_ok=True)
-            result = ImageResult(item.index, item.location, bad=(exc.reason, exc.detail))
-        results.append(result)
+            results.append(exc.at(item.location, item.index))
+            continue
+        results.append(lines)
     return results
 
 
@@ -201,15 +193,15 @@ class _Input:
         return list_items(self.list_source, recipe.image.path_field, recipe.input.label_field)
 
 
-def _open_input(loaded: LoadedRecipe, options: RunOptions) -> _Input:
+def _open_input(loaded: LoadedRecipe, options: RunOptions, run: Run) -> _Input:
     recipe: AugmentRecipe = loaded.model
     if recipe.input is None:
         raise loaded.error(("transforms",), "image transforms need an 'input:' section (an image folder or list)")
-    path = Path(options.input) if options.input else loaded.resolve(recipe.input.path)
-    assert path is not None
-    if not path.exists():
-        raise InputDataError(f"{path}: image input not found (from {loaded.where(('input', 'path'))})")
-    if path.is_dir():
+    path = options.input or loaded.resolve(recipe.input.path)
+    # A list file is hashed whole; a folder's images are hashed one by one, in manifest.jsonl.
+    is_folder = path is not None and Path(path).is_dir()
+    path = run.input(path, where=loaded.where(("input", "path")), what="image input", checksum=not is_folder)
+    if is_folder:
         files, ignored = scan_folder(path)
         return _Input(path, folder_files=files, ignored_files=ignored)
     source = recipe.input.row_source(path)
@@ -276,19 +268,21 @@ def run_image_augment(
     loaded: LoadedRecipe, options: RunOptions = RunOptions(), progress: Progress | None = None
 ) -> RunReport:
     """Run an augment recipe over an image folder or list; return its report (also the manifest)."""
-    started = time.perf_counter()
-    progress = progress or NullProgress()
     recipe: AugmentRecipe = loaded.model
     _check_image_recipe(loaded)
-
-    seed = options.seed if options.seed is not None else recipe.seed
-    workers = resolve_workers(options.workers if options.workers is not None else recipe.workers)
-    source = _open_input(loaded, options)
-    out = loaded.output_path(options.out)
-    _check_output(source.path, out)
-    check_writable(out, options.overwrite)
-    report = RunReport(command="augment")
-    report.outputs = [str(out)]
+    run = Run(
+        "augment",
+        loaded,
+        options,
+        progress,
+        seed=recipe.seed,
+        workers=recipe.workers,
+        on_error=recipe.on_error,
+        items="images",
+    )
+    source = _open_input(loaded, options, run)
+    out = run.output(loaded.output_path(options.out), folder=True)
+    report = run.report
     if source.folder_files is not None and not source.folder_files:
         raise InputDataError(
             f"{source.path}: no images found (looked for files ending in {', '.join(IMAGE_SUFFIXES)}; "
@@ -297,28 +291,26 @@ def run_image_augment(
     specs = _parsed_transforms(loaded)
     total = source.total if options.limit is None or source.total is None else min(source.total, options.limit)
     if options.dry_run:
-        report.dry_run = True
-        report.outputs = []
-        report.extra["plan"] = {
-            "input": os.path.normpath(os.path.abspath(source.path)),
-            "images": total,
-            "transforms": [s.to_json() for s in specs],
-            "copies": recipe.copies,
-            "keep_original": recipe.keep_original,
-            "format": recipe.image.format,
-            "workers": workers,
-            "seed": seed,
-            "output": str(out),
-        }
-        report.seconds = time.perf_counter() - started
-        return report
+        return run.dry_run(
+            {
+                "input": os.path.normpath(os.path.abspath(source.path)),
+                "images": total,
+                "transforms": [s.to_json() for s in specs],
+                "copies": recipe.copies,
+                "keep_original": recipe.keep_original,
+                "format": recipe.image.format,
+                "workers": run.workers,
+                "seed": run.seed,
+                "output": str(out),
+            }
+        )
 
-    progress.start(total, f"augment images → {out.name}")
+    run.progress.start(total, f"augment images → {out.name}")
     written = 0
-    with atomic_dir(out, options.overwrite) as tmp:
+    with run.stage("augment"), atomic_dir(out, options.overwrite) as tmp:
         job = ImageJob(
             specs=specs,
-            seed=seed,
+            seed=run.seed,
             copies=recipe.copies,
             keep_original=recipe.keep_original,
             format=recipe.image.format,
@@ -326,22 +318,16 @@ def run_image_augment(
             max_pixels=recipe.image.max_pixels,
             out_root=tmp,
         )
-        chunks = chunked(_sources(loaded, source, options.limit, report), CHUNK_IMAGES)
+        task = Task("augment images", _process, _init, (job,), chunk=CHUNK_IMAGES)
         with open(tmp / IMAGE_MANIFEST, "w", encoding="utf-8") as manifest_rows:
-            for results in ordered_map(_process, chunks, workers, _init, (job,)):
-                for result in results:
-                    if result.bad is not None:
-                        report.bad_item(
-                            options.on_error or recipe.on_error,
-                            result.location,
-                            *result.bad,
-                            fix="Fix or remove the file",
-                            what="images",
-                        )
+            for done in run.executor.map(task, _sources(loaded, source, options.limit, report)):
+                for result in done.result:
+                    if isinstance(result, BadItem):
+                        run.bad(result, fix="Fix or remove the file")
                         continue
-                    manifest_rows.writelines(result.lines)
-                    written += len(result.lines)
-                progress.advance(len(results))
+                    manifest_rows.writelines(result)
+                    written += len(result)
+                run.progress.advance(done.count)
         if written == 0 and report.skipped:  # inside the block: nothing is committed
             first = report.skipped_examples[0]
             raise InputDataError(
@@ -356,37 +342,8 @@ def run_image_augment(
     report.extra["format"] = recipe.image.format
     if source.ignored_files:
         report.extra["ignored_files"] = source.ignored_files
-        progress.note(f"ignored {source.ignored_files} files under {source.path} that are not images (by suffix)")
-    if report.skipped:
-        progress.note(
-            f"skipped {sum(report.skipped.values())} bad images "
-            + ", ".join(f"{k}: {v}" for k, v in sorted(report.skipped.items()))
-            + (f"; first: {report.skipped_examples[0]['location']}" if report.skipped_examples else "")
-        )
-    report.seconds = time.perf_counter() - started
-    write_manifest(
-        manifest_path_for(out),
-        report,
-        recipe=recipe.model_dump(mode="json"),
-        recipe_path=str(loaded.path),
-        # A list file is hashed whole; a folder's images are hashed one by one, in manifest.jsonl.
-        inputs=[source.path] if source.folder_files is None else [],
-        seed=seed,
-        overrides=options,
-        workers=workers,
-        timings={"total": report.seconds},
-    )
-    return report
-
-
-def _check_output(input_path: Path, out: Path) -> None:
-    resolved_in, resolved_out = input_path.resolve(), out.resolve()
-    if resolved_out == resolved_in:
-        raise UsageError(f"{out}: the output would replace the input; choose another --out")
-    if resolved_in.is_dir() and resolved_in in resolved_out.parents:
-        raise UsageError(f"{out}: the output folder is inside the input folder {input_path}; choose another --out")
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"{out}: is a file; image outputs are folders")
+        run.progress.note(f"ignored {source.ignored_files} files under {source.path} that are not images (by suffix)")
+    return run.finish(recipe=recipe.model_dump(mode="json"))
 
 
 def write_preview(loaded: LoadedRecipe, options: RunOptions, preview_path: Path, count: int) -> RunReport:
@@ -396,7 +353,6 @@ def write_preview(loaded: LoadedRecipe, options: RunOptions, preview_path: Path,
     seed. Sources are the first ``--limit`` (default 4) readable images; unreadable ones are
     skipped and counted.
     """
-    started = time.perf_counter()
     recipe: AugmentRecipe = loaded.model
     if not recipe.transforms and (recipe.input is None or recipe.steps or recipe.generate):
         raise UsageError("--preview shows what image transforms do; this recipe has no 'transforms:'")
@@ -404,9 +360,10 @@ def write_preview(loaded: LoadedRecipe, options: RunOptions, preview_path: Path,
     preview_path = Path(preview_path)
     if preview_path.suffix.lower() != ".png":
         raise UsageError(f"{preview_path}: the preview is a PNG file; name it with a .png suffix")
-    check_writable(preview_path, options.overwrite)
-    seed = options.seed if options.seed is not None else recipe.seed
-    source = _open_input(loaded, options)
+    run = Run("augment", loaded, options, seed=recipe.seed, workers=1, on_error="skip", items="images")
+    source = _open_input(loaded, options, run)
+    run.output(preview_path)
+    seed = run.seed
     wanted = options.limit if options.limit else PREVIEW_SOURCES
     # copy 0 (the converted source) then copies 1..count, exactly as the run makes them
     job = ImageJob(
@@ -420,16 +377,16 @@ def write_preview(loaded: LoadedRecipe, options: RunOptions, preview_path: Path,
         out_root=None,
     )
     _init(job)
-    report = RunReport(command="augment")
+    report = run.report
     rows: list[list[tuple[Any, str]]] = []
     for item in _sources(loaded, source, None, report):
         if isinstance(item, BadItem):
-            report.skip(item.reason, item.location, item.detail)
+            run.bad(item)
             continue
         try:
             row = [(v.image, item.key if v.copy == 0 else f"aug{v.copy}") for v in _render(job, item)]
         except BadItem as exc:
-            report.skip(exc.reason, item.location, exc.detail)
+            run.bad(exc.at(item.location, item.index))
             continue
         rows.append(row)
         report.items_out += len(row) - 1
@@ -438,26 +395,13 @@ def write_preview(loaded: LoadedRecipe, options: RunOptions, preview_path: Path,
     if not rows:
         raise InputDataError(f"{source.path}: no readable images to preview")
     sheet = _contact_sheet(rows)
-    if options.dry_run:
-        report.dry_run = True
-    else:
-        with atomic_file(preview_path, options.overwrite) as tmp:
-            sheet.save(tmp, "PNG")
-        report.outputs = [str(preview_path)]
     report.extra["preview"] = {"sources": len(rows), "versions": count, "size": list(sheet.size)}
-    report.seconds = time.perf_counter() - started
-    if not options.dry_run:
-        write_manifest(
-            manifest_path_for(preview_path),
-            report,
-            recipe=recipe.model_dump(mode="json"),
-            recipe_path=str(loaded.path),
-            inputs=[],
-            seed=seed,
-            overrides=options,
-            workers=1,
-        )
-    return report
+    if options.dry_run:
+        report.dry_run, report.outputs = True, []
+        return report
+    with atomic_file(preview_path, options.overwrite) as tmp:
+        sheet.save(tmp, "PNG")
+    return run.finish(recipe=recipe.model_dump(mode="json"))
 
 
 def _contact_sheet(rows: list[list[tuple[Any, str]]]) -> Any:
