@@ -15,24 +15,23 @@ reached several ways keeps its highest weight and lists every reason.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from mlp_cli.errors import InputDataError, UsageError
-from mlp_cli.io.atomic import atomic_file, check_writable
-from mlp_cli.io.manifest import RunReport, manifest_path_for, write_manifest
+from mlp_cli.errors import BadItem
+from mlp_cli.io.atomic import atomic_file
+from mlp_cli.io.manifest import RunReport
 from mlp_cli.io.rows import Row, RowWriter, detect_format, detect_output_format, dumps_row, iter_rows
 from mlp_cli.mine.encoders import encode
-from mlp_cli.mine.inputs import bad_row, read_corpus
+from mlp_cli.mine.inputs import read_corpus, where
 from mlp_cli.mine.neighbours import search
 from mlp_cli.mine.recipe import MineRecipe, PredictionsSpec
 from mlp_cli.recipe.loader import LoadedRecipe
 from mlp_cli.runtime.options import Progress, RunOptions
-from mlp_cli.runtime.parallel import resolve_workers
+from mlp_cli.runtime.run import Run
 
 
 @dataclass
@@ -101,23 +100,19 @@ def _confidences(
     return predicted, confidence, confidence if predicted == gold else 1.0 - confidence
 
 
-def read_predictions(
-    path: Path, spec: PredictionsSpec, on_error: str, report: RunReport, limit: int | None
-) -> list[Prediction]:
-
+def read_predictions(path: Path, spec: PredictionsSpec, run: Run, limit: int | None) -> list[Prediction]:
+    """The usable prediction rows; bad ones go to ``run.bad``."""
     detect_format(path, spec.format)
     out = []
     for n, item in enumerate(iter_rows(spec.row_source(path))):
         if limit is not None and n >= limit:
             break
         if not isinstance(item, Row):
-            bad_row(report, on_error, item.location, item.reason, item.detail)
+            run.bad(item)
             continue
         data = item.data
         if data.get(spec.id_field) is None or data.get(spec.gold_field) is None:
-            bad_row(
-                report, on_error, item.location, "missing field", f"needs {spec.id_field!r} and {spec.gold_field!r}"
-            )
+            run.bad(BadItem("missing field", f"needs {spec.id_field!r} and {spec.gold_field!r}", item.location))
             continue
         gold = _label(data[spec.gold_field])
         raw_pred = data.get(spec.predicted_field)
@@ -126,7 +121,7 @@ def read_predictions(
                 spec, data, gold, None if raw_pred is None else _label(raw_pred)
             )
         except (ValueError, TypeError) as exc:
-            bad_row(report, on_error, item.location, "bad confidence", str(exc))
+            run.bad(BadItem("bad confidence", str(exc), item.location))
             continue
         out.append(Prediction(str(data[spec.id_field]), gold, predicted, confidence, gold_conf, item.location))
     return out
@@ -156,31 +151,29 @@ def select(predictions: list[Prediction], spec: PredictionsSpec) -> list[tuple[P
 def run_predictions(loaded: LoadedRecipe, options: RunOptions, progress: Progress) -> RunReport:
     """Select mistakes and unsure examples, add their pool neighbours, write weighted rows."""
 
-    started = time.perf_counter()
     recipe: MineRecipe = loaded.model
     spec = recipe.predictions
     assert spec is not None
-    seed = options.seed if options.seed is not None else recipe.seed
-    workers = resolve_workers(options.workers if options.workers is not None else recipe.workers)
-    out = loaded.output_path(options.out)
+    run = Run(
+        "mine-negatives", loaded, options, progress, seed=recipe.seed, workers=recipe.workers, on_error=recipe.on_error
+    )
+    seed, workers, report = run.seed, run.workers, run.report
+    out = run.output(loaded.output_path(options.out))
     out_format = detect_output_format(out)
-    pred_path = Path(options.input) if options.input else loaded.resolve(spec.path)
-    assert pred_path is not None
-    if not pred_path.exists():
-        raise InputDataError(f"{pred_path}: predictions file not found")
-    if pred_path.resolve() == out.resolve():
-        raise UsageError(f"{out}: the output would replace the input; choose another --out")
-    check_writable(out, options.overwrite)
-    report = RunReport(command="mine-negatives")
-    predictions = read_predictions(pred_path, spec, recipe.on_error, report, options.limit)
+    pred_path = run.input(
+        options.input or loaded.resolve(spec.path),
+        where=where(loaded, ("predictions", "path")),
+        what="predictions file",
+    )
+    predictions = read_predictions(pred_path, spec, run, options.limit)
     report.items_in = len(predictions) + sum(report.skipped.values())
-    pool = read_corpus(loaded, report)
+    pool = read_corpus(loaded, run)
     assert pool is not None
     row_of = {cid: n for n, cid in enumerate(pool.ids)}
     chosen = []
     for p, reasons in select(predictions, spec):
         if p.id not in row_of:
-            bad_row(report, recipe.on_error, p.location, "not in pool", f"id {p.id!r} is not in the pool {pool.path}")
+            run.bad(BadItem("not in pool", f"id {p.id!r} is not in the pool {pool.path}", p.location))
             continue
         chosen.append((p, reasons))
     plan = {
@@ -194,10 +187,7 @@ def run_predictions(loaded: LoadedRecipe, options: RunOptions, progress: Progres
         "output": str(out),
     }
     if options.dry_run:
-        report.dry_run = True
-        report.extra["plan"] = plan
-        report.seconds = time.perf_counter() - started
-        return report
+        return run.dry_run(plan)
     selected: dict[int, Selected] = {}
     order: list[int] = []
 
@@ -212,17 +202,16 @@ def run_predictions(loaded: LoadedRecipe, options: RunOptions, progress: Progres
         item.via.append(via)
 
     neighbours = None
-    encode_seconds = search_seconds = 0.0
     if chosen and spec.k > 0:
         encoded = encode(recipe.encoder, [], pool.texts, document_ids=pool.ids, resolve=loaded.resolve, seed=seed)
-        encode_seconds = encoded.seconds.get("encode", 0.0)
+        run.timings["encode"] = encoded.seconds.get("encode", 0.0)
         seed_rows = np.asarray([row_of[p.id] for p, _ in chosen], dtype=np.int64)
         queries = encoded.documents[seed_rows]
-        progress.start(len(chosen), f"mining → {out.name}")
-        t0 = time.perf_counter()
-        # k + 1: the example itself is usually its own nearest neighbour.
-        neighbours = search(loaded, queries, encoded.documents, spec.k + 1, (1, spec.k + 1), seed, workers, progress)
-        search_seconds = time.perf_counter() - t0
+        run.progress.start(len(chosen), f"mining → {out.name}")
+        with run.stage("search"):  # k + 1: the example itself is usually its own nearest neighbour
+            neighbours = search(
+                loaded, queries, encoded.documents, spec.k + 1, (1, spec.k + 1), seed, workers, run.progress
+            )
     for n, (p, reasons) in enumerate(chosen):
         row = row_of[p.id]
         weight = round(spec.min_weight + 1.0 - p.gold_confidence, 6)
@@ -245,8 +234,7 @@ def run_predictions(loaded: LoadedRecipe, options: RunOptions, progress: Progres
                 f"neighbour_of_{reasons[0]}",
                 {"neighbour_of": p.id, "rank": rank, "score": round(float(score), 6)},
             )
-    report.outputs = [str(out)]
-    with atomic_file(out, options.overwrite) as tmp, RowWriter(tmp, out_format) as writer:
+    with run.stage("write"), atomic_file(out, options.overwrite) as tmp, RowWriter(tmp, out_format) as writer:
         for row in order:
             item = selected[row]
             record: dict[str, Any] = {"id": pool.ids[row], "text": pool.texts[row]}
@@ -276,16 +264,4 @@ def run_predictions(loaded: LoadedRecipe, options: RunOptions, progress: Progres
             "seed": seed,
         }
     )
-    report.seconds = time.perf_counter() - started
-    write_manifest(
-        manifest_path_for(out),
-        report,
-        recipe=recipe.model_dump(mode="json"),
-        recipe_path=str(loaded.path),
-        inputs=[pred_path] + ([pool.path] if pool.path else []),
-        seed=seed,
-        overrides=options,
-        workers=workers,
-        timings={"encode": encode_seconds, "search": search_seconds, "total": report.seconds},
-    )
-    return report
+    return run.finish(recipe=recipe.model_dump(mode="json"))

@@ -10,24 +10,24 @@ from __future__ import annotations
 
 import copy
 import math
-import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from mlp_cli.errors import InputDataError, RecipeError, UsageError
-from mlp_cli.io.atomic import atomic_file, check_writable
-from mlp_cli.io.manifest import RunReport, manifest_path_for, write_manifest
+from mlp_cli.io.atomic import atomic_file
+from mlp_cli.io.manifest import RunReport
 from mlp_cli.io.rows import RowWriter, detect_output_format, dumps_row
 from mlp_cli.mine.encoders import encode
-from mlp_cli.mine.inputs import CorpusData, read_corpus, read_records, require_file
+from mlp_cli.mine.inputs import CorpusData, read_corpus, read_records, where
 from mlp_cli.mine.neighbours import search
 from mlp_cli.mine.predictions import run_predictions
 from mlp_cli.mine.recipe import MineRecipe
 from mlp_cli.mine.sampling import AnchorGroup, MiningJob, mine_anchor, normalize_text
 from mlp_cli.recipe.loader import LoadedRecipe, explain, format_problems, load_recipe
+from mlp_cli.runtime.executor import Task
 from mlp_cli.runtime.options import NullProgress, Progress, RunOptions
-from mlp_cli.runtime.parallel import chunked, ordered_map, resolve_workers
+from mlp_cli.runtime.run import Run, executor_for
 
 # Flat setting names (keyword arguments of mine_negatives, and the command's flags) → recipe fields.
 SETTINGS: dict[str, tuple[str, ...]] = {
@@ -232,22 +232,20 @@ def run_mine(loaded: LoadedRecipe, options: RunOptions = RunOptions(), progress:
 
 
 def _run_pairs(loaded: LoadedRecipe, options: RunOptions, progress: Progress) -> RunReport:
-
-    started = time.perf_counter()
     recipe: MineRecipe = loaded.model
     assert recipe.pairs is not None
     s = recipe.sampling
-    seed = options.seed if options.seed is not None else recipe.seed
-    workers = resolve_workers(options.workers if options.workers is not None else recipe.workers)
-    out = loaded.output_path(options.out)
+    run = Run(
+        "mine-negatives", loaded, options, progress, seed=recipe.seed, workers=recipe.workers, on_error=recipe.on_error
+    )
+    seed, workers, report = run.seed, run.workers, run.report
+    out = run.output(loaded.output_path(options.out))
     out_format = detect_output_format(out)
-    pairs_path = Path(options.input) if options.input else loaded.resolve(recipe.pairs.path)
-    assert pairs_path is not None
-    require_file(pairs_path, "pairs", loaded, ("pairs", "path"))
-    if pairs_path.resolve() == out.resolve():
-        raise UsageError(f"{out}: the output would replace the input; choose another --out")
-    check_writable(out, options.overwrite)
-    report = RunReport(command="mine-negatives")
+    pairs_path = run.input(
+        options.input or loaded.resolve(recipe.pairs.path), where=where(loaded, ("pairs", "path")), what="pairs file"
+    )
+    if pairs_path.is_dir():
+        raise InputDataError(f"{pairs_path}: is a folder, expected a pairs file")
     fields = {"anchor": recipe.pairs.anchor_field, "positive": recipe.pairs.positive_field}
     optional: tuple[str, ...] = ()
     if recipe.pairs.positive_id_field:
@@ -255,13 +253,13 @@ def _run_pairs(loaded: LoadedRecipe, options: RunOptions, progress: Progress) ->
         optional += ("positive_id",)
     if recipe.pairs.anchor_id_field:
         fields["anchor_id"] = recipe.pairs.anchor_id_field
-    records = read_records(recipe.pairs.row_source(pairs_path), fields, recipe.on_error, report, options.limit)
+    records = read_records(recipe.pairs.row_source(pairs_path), fields, run, options.limit)
     report.items_in = len(records) + sum(report.skipped.values())
     if not records:
         raise InputDataError(
             f"{pairs_path}: no usable anchor/positive rows (fields {fields['anchor']!r}, {fields['positive']!r})"
         )
-    corpus = read_corpus(loaded, report)
+    corpus = read_corpus(loaded, run)
     corpus_from_positives = corpus is None
     if corpus is None:
         distinct: dict[str, str] = {}
@@ -299,7 +297,7 @@ def _run_pairs(loaded: LoadedRecipe, options: RunOptions, progress: Progress) ->
             aid = v.get("anchor_id")
             groups.append(AnchorGroup(anchor, str(aid) if aid is not None else None, [], [], [], []))
         group = groups[g]
-        if positive in group.positives:
+        if positive in group.positives:  # counted, never a failure: the pair is already there
             report.skip("duplicate pair", row.location, "this anchor/positive pair appeared before")
             continue
         group.positives.append(positive)
@@ -331,10 +329,7 @@ def _run_pairs(loaded: LoadedRecipe, options: RunOptions, progress: Progress) ->
         "output": str(out),
     }
     if options.dry_run:
-        report.dry_run = True
-        report.extra["plan"] = plan
-        report.seconds = time.perf_counter() - started
-        return report
+        return run.dry_run(plan)
     if corpus_from_positives:
         progress.note("no corpus given: negatives come from the other anchors' positives")
     encoded = encode(
@@ -349,9 +344,9 @@ def _run_pairs(loaded: LoadedRecipe, options: RunOptions, progress: Progress) ->
     corpus_vectors = encoded.documents[: len(corpus.ids)]
     # One bar for both phases: searching advances it once per anchor, sampling once more.
     progress.start(2 * len(groups), f"mining → {out.name}")
-    search_started = time.perf_counter()
-    neighbours = search(loaded, encoded.anchors, corpus_vectors, k, (low, high), seed, workers, progress)
-    search_seconds = time.perf_counter() - search_started
+    run.timings["encode"] = encoded.seconds.get("encode", 0.0)
+    with run.stage("search"):
+        neighbours = search(loaded, encoded.anchors, corpus_vectors, k, (low, high), seed, workers, progress)
 
     output = recipe.output
     job = MiningJob(
@@ -373,13 +368,13 @@ def _run_pairs(loaded: LoadedRecipe, options: RunOptions, progress: Progress) ->
     job.prepare()
     removed: Counter = Counter()
     totals: Counter[str] = Counter()
+    # Sampling takes well under a millisecond per anchor: few anchors do not pay for processes.
     sample_workers = max(1, min(workers, math.ceil(len(groups) / MIN_ANCHORS_PER_WORKER)))
-    sample_started = time.perf_counter()
-    report.outputs = [str(out)]
-    with atomic_file(out, options.overwrite) as tmp, RowWriter(tmp, out_format) as writer:
-        chunks = chunked(range(len(groups)), CHUNK_ANCHORS)
-        for results in ordered_map(_sample_chunk, chunks, sample_workers, _init, (job,)):
-            for res in results:
+    executor = run.executor if sample_workers == workers else executor_for(run.executor.engine, sample_workers)
+    task = Task("sample", _sample_chunk, _init, (job,), chunk=CHUNK_ANCHORS)
+    with run.stage("sample"), atomic_file(out, options.overwrite) as tmp, RowWriter(tmp, out_format) as writer:
+        for done in executor.map(task, range(len(groups))):
+            for res in done.result:
                 removed.update(res.removed)
                 totals.update(hard=res.hard, easy=res.easy, short=res.short, dropped=res.dropped_rows)
                 for r in res.rows:
@@ -388,8 +383,7 @@ def _run_pairs(loaded: LoadedRecipe, options: RunOptions, progress: Progress) ->
                     else:
                         writer.write(r)
                     report.items_out += 1
-            progress.advance(len(results))
-    sample_seconds = time.perf_counter() - sample_started
+            run.progress.advance(done.count)
     candidates = sum(removed.values()) + totals["hard"]
     report.extra.update(
         {
@@ -409,7 +403,7 @@ def _run_pairs(loaded: LoadedRecipe, options: RunOptions, progress: Progress) ->
                 "cache_misses": encoded.cache_misses,
                 "seconds": round(encoded.seconds.get("encode", 0.0), 3),
             },
-            "index": {**neighbours.info, "seconds": round(search_seconds, 3)},
+            "index": {**neighbours.info, "seconds": round(run.timings["search"], 3)},
             "seed": seed,
         }
     )
@@ -423,22 +417,4 @@ def _run_pairs(loaded: LoadedRecipe, options: RunOptions, progress: Progress) ->
             f"{totals['short']} positives got fewer negatives than asked "
             "(widen --rank-window, relax margins, or give a larger --corpus)"
         )
-    report.seconds = time.perf_counter() - started
-    inputs = [pairs_path] + ([corpus.path] if corpus.path else [])
-    write_manifest(
-        manifest_path_for(out),
-        report,
-        recipe=recipe.model_dump(mode="json"),
-        recipe_path=str(loaded.path),
-        inputs=inputs,
-        seed=seed,
-        overrides=options,
-        workers=workers,
-        timings={
-            "encode": encoded.seconds.get("encode", 0.0),
-            "search": search_seconds,
-            "sample": sample_seconds,
-            "total": report.seconds,
-        },
-    )
-    return report
+    return run.finish(recipe=recipe.model_dump(mode="json"))

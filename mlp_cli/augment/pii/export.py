@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 import json
 import re
-import time
 from collections import Counter
 from contextlib import ExitStack
 from pathlib import Path
@@ -18,9 +17,10 @@ from typing import Any, Literal
 
 from mlp_cli.errors import BadItem, InputDataError, UsageError
 from mlp_cli.io.atomic import atomic_dir
-from mlp_cli.io.manifest import RunReport, manifest_path_for, write_manifest
+from mlp_cli.io.manifest import RunReport, manifest_path_for
 from mlp_cli.io.rows import RowSource, iter_rows
-from mlp_cli.runtime.options import NullProgress, Progress
+from mlp_cli.runtime.options import Progress, RunOptions
+from mlp_cli.runtime.run import Run
 
 ExportFormat = Literal["bio", "conll", "spans"]
 EXPORT_FORMATS = ("bio", "conll", "spans")
@@ -87,21 +87,18 @@ def export_samples(
     progress: Progress | None = None,
 ) -> RunReport:
     """Write ``out_dir/<split><suffix>`` for every split found (rows without ``split`` go to ``all``)."""
-    started = time.perf_counter()
-    progress = progress or NullProgress()
     if to not in EXPORT_FORMATS:
         raise UsageError(f"unknown export format {to!r}; accepted: {', '.join(EXPORT_FORMATS)}")
-    input_path = Path(input_path)
-    if not input_path.exists():
-        raise InputDataError(f"{input_path}: input file not found")
-    if Path(out_dir).resolve() == input_path.resolve().parent:
-        raise UsageError(f"{out_dir}: the export folder would hold the input; choose another --out")
-    report = RunReport(command="synth export")
+    options = RunOptions(input=Path(input_path), out=Path(out_dir), limit=limit, overwrite=overwrite, on_error=on_error)
+    run = Run("synth export", None, options, progress, workers=1, on_error=on_error)
+    input_path = run.input(Path(input_path))
+    out_dir = run.output(Path(out_dir), folder=True)
+    report = run.report
     counts: Counter[str] = Counter()
     labels: Counter[str] = Counter()
     tokens_total = entity_tokens = 0
     source = RowSource(path=input_path, format="jsonl")
-    progress.start(None, f"export {to} → {Path(out_dir).name}")
+    run.progress.start(None, f"export {to} → {out_dir.name}")
     with atomic_dir(out_dir, overwrite) as tmp, ExitStack() as files:
         handles: dict[str, Any] = {}
         for item in iter_rows(source):
@@ -110,18 +107,13 @@ def export_samples(
             report.items_in += 1
             problem: str | None
             if isinstance(item, BadItem):
-                reason, problem = item.reason, f"{item.reason}: {item.detail}"
-            else:
-                reason, problem = "bad sample", check_sample(item.data)
-            location = item.location
-            if problem is not None:
-                if on_error == "fail":
-                    raise InputDataError(
-                        f"{location}: {problem}. Fix the row, or pass --on-error skip to skip bad rows (they are counted)."
-                    )
-                report.skip(reason, location, problem)
+                run.bad(item, skip_how="pass --on-error skip")
                 continue
-            assert not isinstance(item, BadItem)  # a bad row always has a problem
+            location = item.location
+            problem = check_sample(item.data)
+            if problem is not None:
+                run.bad(BadItem("bad sample", problem, location), skip_how="pass --on-error skip")
+                continue
             row = item.data
             split = str(row.get("split") or "all")
             if not re.fullmatch(r"[A-Za-z0-9_-]+", split):
@@ -146,31 +138,14 @@ def export_samples(
                     out.write("".join(f"{tok} {tag}\n" for (tok, _s, _e), tag in zip(toks, tags, strict=True)) + "\n")
             counts[split] += 1
             report.items_out += 1
-            progress.advance()
+            run.progress.advance()
         if not report.items_out:
             raise InputDataError(f"{input_path}: no labelled sample to export ({report.items_in} rows read)")
-        report.outputs = [str(Path(out_dir) / f"{s}{_SUFFIX[to]}") for s in sorted(handles)]
         report.extra = {"to": to, "splits": dict(sorted(counts.items())), "labels": dict(sorted(labels.items()))}
         if to != "spans":
             report.extra.update({"tokens": tokens_total, "entity_tokens": entity_tokens})
-        report.seconds = time.perf_counter() - started
         files.close()
-        write_manifest(
-            manifest_path_for(tmp),
-            report,
-            recipe=None,
-            recipe_path=None,
-            inputs=[input_path],
-            seed=None,
-            overrides={
-                "input": input_path,
-                "out": out_dir,
-                "to": to,
-                "limit": limit,
-                "overwrite": overwrite,
-                "on_error": on_error,
-            },
-            workers=1,
-        )
-    report.manifest = str(manifest_path_for(Path(out_dir)))
+        report.outputs = [str(out_dir / f"{s}{_SUFFIX[to]}") for s in sorted(handles)]
+        run.finish(recipe=None, manifest=manifest_path_for(tmp))  # inside the folder, committed with it
+    report.manifest = str(manifest_path_for(out_dir))
     return report
