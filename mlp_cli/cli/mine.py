@@ -202,9 +202,7 @@ def mine_negatives(
 
     def body() -> None:
         from mlp_cli.mine.run import SETTINGS, recipe_with_overrides, run_mine
-        from mlp_cli.recipe.loader import load_recipe
 
-        loaded = load_recipe(recipe, kind="mine-negatives") if recipe is not None else None
         names = {"output_format": "format", "from_predictions": "predictions"}
         overrides = {}
         flags = {}
@@ -218,7 +216,8 @@ def mine_negatives(
                 if arg not in names
                 else {"format": "--format", "predictions": "--from-predictions"}[name]
             )
-        loaded = recipe_with_overrides(loaded, overrides, flags)
+        # flags replace recipe settings before the one validation, so errors name file:line or flag
+        loaded = recipe_with_overrides(recipe, overrides, flags)
         options = run_options(None, out, seed, workers, limit, overwrite, dry_run)
         # warnings go to stderr with --json too, as for every command; only --quiet hides them
         run_reported(lambda progress: run_mine(loaded, options, progress), json_out, quiet)

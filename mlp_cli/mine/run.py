@@ -14,7 +14,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from mlp_cli.errors import InputDataError, RecipeError, UsageError
+from mlp_cli.errors import InputDataError, UsageError
 from mlp_cli.io.atomic import atomic_file
 from mlp_cli.io.manifest import RunReport
 from mlp_cli.io.rows import RowWriter, detect_output_format, dumps_row
@@ -24,7 +24,7 @@ from mlp_cli.mine.neighbours import search
 from mlp_cli.mine.predictions import run_predictions
 from mlp_cli.mine.recipe import MineRecipe
 from mlp_cli.mine.sampling import AnchorGroup, MiningJob, mine_anchor, normalize_text
-from mlp_cli.recipe.loader import LoadedRecipe, explain, format_problems, load_recipe
+from mlp_cli.recipe.loader import LoadedRecipe, read_recipe, validate_recipe
 from mlp_cli.runtime.executor import Task
 from mlp_cli.runtime.options import NullProgress, Progress, RunOptions
 from mlp_cli.runtime.run import Run, executor_for
@@ -82,22 +82,28 @@ MIN_ANCHORS_PER_WORKER = 4096
 
 
 def recipe_with_overrides(
-    loaded: LoadedRecipe | None, overrides: dict[str, Any], flag_names: dict[str, str] | None = None
+    source: Path | LoadedRecipe | None, overrides: dict[str, Any], flag_names: dict[str, str] | None = None
 ) -> LoadedRecipe:
-    """The recipe (or an empty one) with settings replaced, validated again.
+    """The recipe (a file, one built in code, or none) with settings replaced, validated once.
 
     Args:
-        loaded: the recipe file, or None when everything comes from flags.
+        source: a recipe file (read here, validated with the overrides), a recipe built in code,
+            or None when everything comes from flags.
         overrides: setting name (see ``SETTINGS``) → value; None values are ignored.
-        flag_names: setting name → how the user wrote it (``--hard``), for error messages.
+        flag_names: setting name → how the user wrote it (``--hard``), so a problem with an
+            overriding value names its flag; other problems name the recipe's file and line.
 
     Raises:
-        UsageError: an overriding value is invalid (named by its flag).
-        RecipeError: the recipe itself is invalid (named by file and line).
+        RecipeError: a value is invalid (exit code 2).
+        UsageError: an unknown setting name.
     """
-    from pydantic import ValidationError
-
-    raw = copy.deepcopy(loaded.raw) if loaded is not None else {"version": 1, "kind": "mine-negatives"}
+    if isinstance(source, LoadedRecipe):
+        raw, marks, path = copy.deepcopy(source.raw), source.marks, source.path
+    elif source is not None:
+        path = Path(source)
+        raw, marks = read_recipe(path)
+    else:
+        raw, marks, path = {"version": 1, "kind": "mine-negatives"}, {}, Path.cwd() / "(command line)"
     given: dict[tuple[str, ...], str] = {}
     for name, value in overrides.items():
         if value is None:
@@ -113,38 +119,9 @@ def recipe_with_overrides(
         node[loc[-1]] = str(value) if isinstance(value, Path) else value
         given[loc] = (flag_names or {}).get(name, name)
     # A predictions run from flags has no pairs; a pairs recipe switched to predictions drops them.
-    if "predictions" in overrides and overrides["predictions"] is not None:
+    if overrides.get("predictions") is not None:
         raw.pop("pairs", None)
-    path = loaded.path if loaded is not None else Path.cwd() / "(command line)"
-    marks = loaded.marks if loaded is not None else {}
-
-    def describe(problems: list[tuple[tuple, str]]) -> str:
-        lines = []
-        rest = []
-        for loc, msg in problems:
-            flag = next((f for g, f in given.items() if tuple(loc[: len(g)]) == g), None)
-            if flag is not None:
-                lines.append(f"{flag}: {msg}")
-            elif loaded is None:
-                dotted = ".".join(str(p) for p in loc)
-                lines.append(f"{dotted}: {msg}" if dotted else msg)
-            else:
-                rest.append((loc, msg))
-        if rest:
-            lines.append(format_problems(path, marks, rest))
-        return "\n".join(lines)
-
-    try:
-        model = MineRecipe.model_validate(raw)
-    except ValidationError as exc:
-        problems = [(tuple(err["loc"]), explain(MineRecipe, err)) for err in exc.errors()]
-        raise UsageError(describe(problems)) from None
-    result = LoadedRecipe(path=path, kind="mine-negatives", model=model, raw=raw, marks=marks)
-    try:
-        model.check(result)
-    except RecipeError as exc:
-        raise UsageError(describe(exc.problems)) from None
-    return result
+    return validate_recipe(raw, path, marks, "mine-negatives", given)
 
 
 def mine_negatives(
@@ -182,12 +159,13 @@ def mine_negatives(
         The run report (also written as the manifest beside the output).
     """
 
+    source: Path | LoadedRecipe | None
     if recipe is None:
-        loaded = None
+        source = None
     elif isinstance(recipe, (str, Path)):
-        loaded = load_recipe(recipe, kind="mine-negatives")
+        source = Path(recipe)
     else:
-        loaded = LoadedRecipe.from_model(
+        source = LoadedRecipe.from_model(
             recipe if isinstance(recipe, MineRecipe) else {"kind": "mine-negatives", **recipe}, base_dir
         )
     overrides = {"pairs": pairs, "corpus": corpus, "out": out, **settings}
@@ -206,7 +184,7 @@ def mine_negatives(
     ):
         if overrides.get(key) is not None:
             overrides[key] = str(Path(overrides[key]).expanduser().absolute())
-    loaded = recipe_with_overrides(loaded, overrides)
+    loaded = recipe_with_overrides(source, overrides)
     return run_mine(loaded, RunOptions(limit=limit, overwrite=overwrite, dry_run=dry_run), progress)
 
 

@@ -107,6 +107,15 @@ def model_class(kind: str) -> type[BaseModel]:
 
 def load_recipe(path: str | Path, kind: str | None = None) -> LoadedRecipe:
     """Read, parse and validate a recipe; raise RecipeError naming file, line and field."""
+    raw, marks = read_recipe(path)
+    return validate_recipe(raw, Path(path), marks, kind)
+
+
+def read_recipe(path: str | Path) -> tuple[dict[str, Any], dict[Loc, tuple[int, int]]]:
+    """Read and parse a recipe file without validating it: its mapping and its fields' positions.
+
+    For commands whose flags change settings before the one validation (``mine-negatives``).
+    """
     path = Path(path)
     try:
         data_bytes = path.read_bytes()
@@ -120,10 +129,17 @@ def load_recipe(path: str | Path, kind: str | None = None) -> LoadedRecipe:
         text = data_bytes.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise RecipeError(f"{path}: recipe is not UTF-8 text (bad byte at offset {exc.start})") from None
-    return load_recipe_text(text, path, kind)
+    return parse_recipe_text(text, path)
 
 
 def load_recipe_text(text: str, path: Path, kind: str | None = None) -> LoadedRecipe:
+    """Parse and validate recipe text (``path`` names it in messages)."""
+    raw, marks = parse_recipe_text(text, path)
+    return validate_recipe(raw, path, marks, kind)
+
+
+def parse_recipe_text(text: str, path: Path) -> tuple[dict[str, Any], dict[Loc, tuple[int, int]]]:
+    """YAML text to (mapping, field positions); only ``yaml.safe_load``, nothing is executed."""
     try:
         raw = yaml.safe_load(text)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -150,6 +166,21 @@ def load_recipe_text(text: str, path: Path, kind: str | None = None) -> LoadedRe
     bad_keys = [k for k in raw if not isinstance(k, str)]
     if bad_keys:
         raise RecipeError(f"{_where(path, marks, ())}: keys must be text, found {bad_keys[0]!r}")
+    return raw, marks
+
+
+def validate_recipe(
+    raw: dict[str, Any],
+    path: Path,
+    marks: dict[Loc, tuple[int, int]],
+    kind: str | None = None,
+    given: dict[Loc, str] | None = None,
+) -> LoadedRecipe:
+    """The one validation of a recipe mapping: schema, then the recipe's own ``check``.
+
+    ``given`` maps fields set on the command line to the flag that set them (``("sampling",
+    "hard")`` → ``--hard``), so a problem there names the flag instead of a line of the file.
+    """
     found_kind = raw.get("kind", kind or "augment")
     if not isinstance(found_kind, str) or found_kind not in RECIPE_KINDS:
         names = list(RECIPE_KINDS)
@@ -178,7 +209,7 @@ def load_recipe_text(text: str, path: Path, kind: str | None = None) -> LoadedRe
             seen = {loc for loc, _ in problems}
             problems += [(loc, msg) for loc, msg in raw_problems(raw) if loc not in seen]
         problems.sort(key=lambda p: marks.get(_nearest(marks, p[0]), (0, 0)))
-        raise RecipeError(format_problems(path, marks, problems), problems) from None
+        raise RecipeError(format_problems(path, marks, problems, given), problems) from None
     loaded = LoadedRecipe(path=path, kind=found_kind, model=model, raw=raw, marks=marks)
     check = getattr(model, "check", None)
     if check is not None:
@@ -186,17 +217,26 @@ def load_recipe_text(text: str, path: Path, kind: str | None = None) -> LoadedRe
             check(loaded)
         except RecipeError as exc:
             if exc.problems:
-                raise RecipeError(format_problems(path, marks, exc.problems), exc.problems) from None
+                raise RecipeError(format_problems(path, marks, exc.problems, given), exc.problems) from None
             raise
     return loaded
 
 
-def format_problems(path: Path, marks: dict[Loc, tuple[int, int]], problems: list[tuple[Loc, str]]) -> str:
-    """One line per problem: ``file:line:col: field.path: message``."""
+def format_problems(
+    path: Path,
+    marks: dict[Loc, tuple[int, int]],
+    problems: list[tuple[Loc, str]],
+    given: dict[Loc, str] | None = None,
+) -> str:
+    """One line per problem: ``file:line:col: field.path: message``, or ``--flag: message``."""
     lines = []
     for loc, message in problems:
+        flag = next((f for g, f in (given or {}).items() if tuple(loc[: len(g)]) == g), None)
+        if flag is not None:
+            lines.append(f"{flag}: {message}")
+            continue
         dotted = _dotted(loc)
-        prefix = f"{_where(path, marks, loc)}: "
+        prefix = f"{_where(path, marks, loc)}: " if marks or not given else ""
         lines.append(prefix + (f"{dotted}: {message}" if dotted else message))
     if len(lines) > 1:
         return f"{len(lines)} problems in {path}:\n  " + "\n  ".join(lines)
