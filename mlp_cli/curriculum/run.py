@@ -1,7 +1,7 @@
 """Run a curriculum recipe: score every row, order rows into staged phases, write ordered shards.
 
 The input is streamed twice and never held as dicts. The first pass parses each row (in worker
-processes through ``runtime.parallel.ordered_map`` when scoring tokenises text) and keeps only
+processes through the run's executor when scoring tokenises text) and keeps only
 numbers in numpy arrays: where the row is (input, byte offset, length, line), its phase tag and
 its raw scores. A
 ``token-rarity`` scorer also keeps each row's tokens as integer ids, scored once the scan is done.
@@ -24,7 +24,6 @@ import json
 import math
 import os
 import tempfile
-import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -48,10 +47,9 @@ from mlp_cli.curriculum.scoring import (
 )
 from mlp_cli.curriculum.stages import StagePlan, build_stages, item_keys
 from mlp_cli.errors import BadItem, InputDataError, MlpError, UsageError
-from mlp_cli.io.atomic import atomic_dir, atomic_file, check_writable
-from mlp_cli.io.manifest import RunReport, manifest_path_for, write_manifest
+from mlp_cli.io.atomic import atomic_dir, atomic_file
+from mlp_cli.io.manifest import RunReport, manifest_path_for
 from mlp_cli.io.rows import (
-    RowSource,
     RowWriter,
     compression_of,
     detect_format,
@@ -60,8 +58,9 @@ from mlp_cli.io.rows import (
     iter_rows,
 )
 from mlp_cli.recipe.loader import LoadedRecipe, load_recipe
-from mlp_cli.runtime.options import NullProgress, Progress, RunOptions
-from mlp_cli.runtime.parallel import ordered_map, resolve_workers
+from mlp_cli.runtime.executor import Task
+from mlp_cli.runtime.options import Progress, RunOptions
+from mlp_cli.runtime.run import Run
 
 CHUNK_LINES = 8192
 WRITE_BATCH = 16384  # rows joined per write
@@ -135,100 +134,77 @@ def run_curriculum(
     overrides: CurriculumOverrides = CurriculumOverrides(),
 ) -> RunReport:
     """Run a loaded curriculum recipe and return its report (also written as the manifest)."""
-    started = time.perf_counter()
-    progress = progress or NullProgress()
     recipe = _with_overrides(loaded.model, overrides)
-    if options.on_error is not None:
-        recipe = recipe.model_copy(update={"on_error": options.on_error})
-    seed = options.seed if options.seed is not None else recipe.seed
-    workers = resolve_workers(options.workers if options.workers is not None else recipe.workers)
-    out = _output_path(loaded, recipe, options)
-    inputs = _input_paths(loaded, recipe, options)
+    run = Run(
+        "curriculum", loaded, options, progress, seed=recipe.seed, workers=recipe.workers, on_error=recipe.on_error
+    )
+    inputs = _input_paths(loaded, recipe, options, run)
+    score_paths = _score_paths(loaded, recipe, run)
+    out = run.output(_output_path(loaded, recipe, options), folder=recipe.output.layout == "shards")
     if not _cpu_heavy(recipe) or sum(path.stat().st_size for path, _ in inputs) < PARALLEL_MIN_BYTES:
-        workers = 1
+        run.fewer_workers(1)
     out_format = _output_format(recipe, out, inputs)
-    for path, _ in inputs:
-        if path.resolve() == out.resolve() or out.resolve() in path.resolve().parents:
-            raise UsageError(f"{out}: the output would replace an input ({path}); choose another --out")
-    check_writable(out, options.overwrite)
-    score_paths = _score_paths(loaded, recipe)
-    report = RunReport(command="curriculum")
     phases = recipe.phases()
     if options.dry_run:
-        report.dry_run = True
-        report.extra["plan"] = {
-            "inputs": [
-                {"path": str(p), "format": fmt, "tags": spec.tags()}
-                for (p, fmt), spec in zip(inputs, recipe.inputs, strict=True)
-            ],
-            "difficulty": [s.model_dump(exclude_defaults=True) for s in recipe.difficulty],
-            "order": recipe.schedule.order,
-            "phases": [
-                {
-                    "name": ph.name,
-                    "mix": ph.shares(),
-                    "stages": ph.stages or recipe.schedule.stages,
-                    "pacing": (ph.pacing or recipe.schedule.pacing).function,
-                    "replay": ph.replay,
-                }
-                for ph in phases
-            ],
-            "layout": recipe.output.layout,
-            "format": out_format,
-            "output": str(out),
-            "seed": seed,
-            "workers": workers,
-        }
-        report.seconds = time.perf_counter() - started
-        return report
+        return run.dry_run(
+            {
+                "inputs": [
+                    {"path": str(p), "format": fmt, "tags": spec.tags()}
+                    for (p, fmt), spec in zip(inputs, recipe.inputs, strict=True)
+                ],
+                "difficulty": [s.model_dump(exclude_defaults=True) for s in recipe.difficulty],
+                "order": recipe.schedule.order,
+                "phases": [
+                    {
+                        "name": ph.name,
+                        "mix": ph.shares(),
+                        "stages": ph.stages or recipe.schedule.stages,
+                        "pacing": (ph.pacing or recipe.schedule.pacing).function,
+                        "replay": ph.replay,
+                    }
+                    for ph in phases
+                ],
+                "layout": recipe.output.layout,
+                "format": out_format,
+                "output": str(out),
+                "seed": run.seed,
+                "workers": run.workers,
+            }
+        )
 
-    tables = [
-        load_score_file(spec, score_paths[i]) if spec.scorer == "file" else None
-        for i, spec in enumerate(recipe.difficulty)
-    ]
     out.parent.mkdir(parents=True, exist_ok=True)
-    timings: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix=f".{out.name}.spool-", dir=out.parent) as spool_dir:
-        data = _scan(recipe, inputs, tables, Path(spool_dir), workers, options.limit, out_format, report, progress)
-        timings["score"] = time.perf_counter() - started
-        difficulty = _difficulty(recipe, data, report)
-        keep = np.flatnonzero(~data.dropped)
-        plan = _plan(recipe, data, difficulty, keep, seed)
-        for note in plan.notes:
-            progress.note(note)
-        timings["plan"] = time.perf_counter() - started - timings["score"]
-        stage_stats = [Stats.of(difficulty[plan.stage(s)]) for s in range(plan.stages)]
-        files = _write(recipe, data, difficulty, plan, out, out_format, options.overwrite, stage_stats, progress)
+        with run.stage("score"):
+            tables = [
+                load_score_file(spec, score_paths[i]) if spec.scorer == "file" else None
+                for i, spec in enumerate(recipe.difficulty)
+            ]
+            data = _scan(recipe, inputs, tables, Path(spool_dir), options.limit, out_format, run)
+        with run.stage("plan"):
+            difficulty = _difficulty(recipe, data, run.report)
+            keep = np.flatnonzero(~data.dropped)
+            plan = _plan(recipe, data, difficulty, keep, run.seed)
+            for note in plan.notes:
+                run.progress.note(note)
+            stage_stats = [Stats.of(difficulty[plan.stage(s)]) for s in range(plan.stages)]
+        with run.stage("write"):
+            files = _write(
+                recipe, data, difficulty, plan, out, out_format, options.overwrite, stage_stats, run.progress
+            )
+    report = run.report
     report.items_out = int(len(plan.rows))
     report.outputs = [str(out)] + ([str(files.chart)] if files.chart and recipe.output.layout == "single" else [])
-    _figures(report, recipe, data, difficulty, plan, stage_stats, files, phases, workers)
+    _figures(report, recipe, data, difficulty, plan, stage_stats, files, phases, run.workers)
     empty = [s for s in range(plan.stages) if plan.starts[s + 1] == plan.starts[s]]
     if empty:
-        progress.note(
+        run.progress.note(
             f"{len(empty)} stage(s) are empty ({', '.join(map(str, empty[:10]))}): the pacing adds no rows there; "
             "fewer stages, another pacing or replay: true fill them"
         )
-    if report.skipped:
-        progress.note(
-            f"skipped {sum(report.skipped.values())} input rows "
-            + ", ".join(f"{k}: {v}" for k, v in sorted(report.skipped.items()))
-            + f"; first at {report.skipped_examples[0]['location']}"
-        )
-    report.seconds = time.perf_counter() - started
-    timings["write"] = report.seconds - timings["score"] - timings["plan"]
-    timings["total"] = report.seconds
-    write_manifest(
-        manifest_path_for(out) if recipe.output.layout == "single" else out / "manifest.json",
-        report,
+    return run.finish(
         recipe=recipe.model_dump(mode="json"),
-        recipe_path=str(loaded.path),
-        inputs=[p for p, _ in inputs] + [p for p in score_paths.values()],
-        seed=seed,
-        overrides=options,
-        workers=workers,
-        timings=timings,
+        manifest=manifest_path_for(out) if recipe.output.layout == "single" else out / "manifest.json",
     )
-    return report
 
 
 # ---------------------------------------------------------------------------------------------
@@ -272,7 +248,9 @@ def _output_path(loaded: LoadedRecipe, recipe: CurriculumRecipe, options: RunOpt
     return resolved
 
 
-def _input_paths(loaded: LoadedRecipe, recipe: CurriculumRecipe, options: RunOptions) -> list[tuple[Path, str]]:
+def _input_paths(
+    loaded: LoadedRecipe, recipe: CurriculumRecipe, options: RunOptions, run: Run
+) -> list[tuple[Path, str]]:
     """(path, format) of every input; ``--input`` replaces the path of a recipe's only input."""
     if options.input is not None and len(recipe.inputs) != 1:
         raise UsageError(
@@ -281,10 +259,8 @@ def _input_paths(loaded: LoadedRecipe, recipe: CurriculumRecipe, options: RunOpt
         )
     found = []
     for i, spec in enumerate(recipe.inputs):
-        path = Path(options.input) if options.input is not None else loaded.resolve(spec.path)
-        assert path is not None
-        if not path.exists():
-            raise InputDataError(f"{path}: input file not found (from {loaded.where(('inputs', i, 'path'))})")
+        where = loaded.where(("inputs", i, "path"))
+        path = run.input(Path(options.input) if options.input is not None else loaded.resolve(spec.path), where=where)
         if path.is_dir():
             raise InputDataError(
                 f"{path}: is a folder, expected a data file (from {loaded.where(('inputs', i, 'path'))})"
@@ -310,15 +286,14 @@ def _output_format(recipe: CurriculumRecipe, out: Path, inputs: list[tuple[Path,
     return shared if shared in SUFFIX else "jsonl"
 
 
-def _score_paths(loaded: LoadedRecipe, recipe: CurriculumRecipe) -> dict[int, Path]:
+def _score_paths(loaded: LoadedRecipe, recipe: CurriculumRecipe, run: Run) -> dict[int, Path]:
     paths = {}
     for i, spec in enumerate(recipe.difficulty):
         if spec.scorer != "file":
             continue
-        path = loaded.resolve(spec.path)
-        assert path is not None
+        path = run.input(loaded.resolve(spec.path), where=loaded.where(("difficulty", i, "path")), what="scores file")
         if not path.is_file():
-            raise InputDataError(f"{path}: scores file not found (from {loaded.where(('difficulty', i, 'path'))})")
+            raise InputDataError(f"{path}: scores file is a folder (from {loaded.where(('difficulty', i, 'path'))})")
         paths[i] = path
     return paths
 
@@ -352,11 +327,9 @@ def _scan(
     inputs: list[tuple[Path, str]],
     tables: list[dict[str, float] | None],
     spool_dir: Path,
-    workers: int,
     limit: int | None,
     out_format: str,
-    report: RunReport,
-    progress: Progress,
+    run: Run,
 ) -> ScannedRows:
     tag_names = recipe.tags()
     codes = {t: i for i, t in enumerate(tag_names)}
@@ -380,8 +353,10 @@ def _scan(
         want_columns=out_format != "jsonl",
     )
 
+    report = run.report
+
     def fail_or_skip(location: str, reason: str, detail: str) -> None:
-        report.bad_item(recipe.on_error, location, reason, detail)
+        run.bad(BadItem(reason, detail, location))
 
     def chunks() -> Iterator[tuple[int, int, int, list[bytes]]]:
         lines_left = limit if limit is not None else math.inf
@@ -403,8 +378,11 @@ def _scan(
     vocabularies = [Vocabulary() for spec in recipe.difficulty if spec.scorer == "token-rarity"]
     columns: dict[str, None] = {}
     items_left = limit if limit is not None else math.inf
-    progress.start(None, "scoring rows")
-    for result in ordered_map(scan_chunk, chunks(), workers, init_job, (job,)):
+    run.progress.start(None, "scoring rows")
+    # one item per call: each item already is a chunk of lines of one input
+    task = Task("score", _scan_chunks, setup=init_job, setup_args=(job,), chunk=1)
+    for done in run.executor.map(task, chunks()):
+        (result,) = done.result
         if items_left < result.items:
             result = _truncate(result, int(items_left))
         items_left -= result.items
@@ -415,7 +393,7 @@ def _scan(
         columns.update(dict.fromkeys(result.columns))
         for vocabulary, chunk_tokens in zip(vocabularies, result.rarity, strict=True):
             vocabulary.add(chunk_tokens)
-        progress.advance(result.items)
+        run.progress.advance(result.items)
         if items_left <= 0:
             break
     data = _concatenate(parts, plans, tag_names, list(columns), len(recipe.difficulty))
@@ -444,15 +422,7 @@ def _spool(
     The plan then reads the spool, and keeps the original line (or Parquet row) number of each
     spooled line so that locations still name the input.
     """
-    source = RowSource(
-        path=plan.read_path,
-        format=fmt,
-        columns=tuple(spec.columns) if spec.columns else None,
-        header=spec.header,
-        quoting=spec.quoting,
-        encoding=spec.encoding,
-        text_field=spec.text_field,
-    )
+    source = spec.model_copy(update={"format": fmt}).row_source(plan.read_path)
     numbers: list[int] = []
     stream: Iterator[Any] = iter_rows(source)
     if limit is not None:
@@ -471,6 +441,10 @@ def _spool(
                 plan.prefix = item.location[: -len(number)]
     plan.read_path = target
     plan.numbers = np.asarray(numbers, dtype=np.int64)
+
+
+def _scan_chunks(chunks: list[tuple[int, int, int, list[bytes]]]) -> list[ScanResult]:
+    return [scan_chunk(chunk) for chunk in chunks]
 
 
 def _original_numbers(plan: InputPlan, linenos: np.ndarray) -> np.ndarray:

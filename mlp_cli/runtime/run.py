@@ -90,6 +90,16 @@ class Run:
 
     # ---- plan ---------------------------------------------------------------------------------
 
+    def fewer_workers(self, workers: int) -> None:
+        """Use at most ``workers`` local processes where more cannot pay off (a small input).
+
+        Output never depends on the worker count, so this changes speed only; a cluster engine
+        is left as it is.
+        """
+        if self.executor.engine == "local" and workers < self.workers:
+            self.workers = max(1, workers)
+            self.executor = LocalExecutor(self.workers)
+
     def output(self, path: Path, *, folder: bool = False) -> Path:
         """Claim ``path`` as the output: it must be new (or ``--overwrite``) and not an input.
 
