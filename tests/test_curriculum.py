@@ -213,6 +213,20 @@ def test_scores_file_joined_by_id(tmp_path):
     assert ids == [5, 4, 3, 2, 1, 0]  # lowest loss first; the id without a score is easiest
 
 
+def test_scores_file_may_be_a_headerless_tsv(tmp_path):
+    # the scores file takes the same data-source keys as every input
+    rows = [{"id": i, "text": f"t{i}"} for i in range(4)]
+    body = SCORED.replace(
+        "path: scores.jsonl, score_field: loss",
+        "path: scores.tsv, columns: [id, loss], header: false, score_field: loss",
+    )
+    recipe = make_recipe(tmp_path, body.replace("MISSING", "fail"), rows)
+    (tmp_path / "scores.tsv").write_text("".join(f"{i}\t{10 - i}\n" for i in range(4)))
+    r = run_mlp("curriculum", recipe, "--json")
+    assert r.exit_code == 0, r
+    assert [row["id"] for st in stage_rows(tmp_path / "out") for row in st] == [3, 2, 1, 0]
+
+
 def test_scores_file_missing_id_fails_clearly(tmp_path):
     r = run_mlp("curriculum", scored(tmp_path, "fail"))
     assert r.exit_code == 2

@@ -8,12 +8,14 @@ parameters that belong to another scorer or pacing function, phases and tags tha
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
 from mlp_cli.curriculum.pacing import PACING, PACING_KEYS, PacingSpec
 from mlp_cli.errors import RecipeError, suggest
+from mlp_cli.io.rows import RowSource
 from mlp_cli.recipe.base import DataFormat, DataSource, StrictModel
 
 if TYPE_CHECKING:
@@ -62,7 +64,18 @@ MissingPolicy = Literal["fail", "skip", "easiest", "hardest", "median"]
 # which optional keys each scorer reads (the rest are rejected when given)
 SCORER_KEYS: dict[str, set[str]] = {
     "field": {"field", "missing"},
-    "file": {"path", "id_field", "file_id_field", "score_field", "missing", "format"},
+    "file": {
+        "path",
+        "id_field",
+        "file_id_field",
+        "score_field",
+        "missing",
+        "format",
+        "columns",
+        "header",
+        "quoting",
+        "encoding",
+    },
     "length": {"field", "unit"},
     "token-rarity": {"field"},
 }
@@ -79,6 +92,10 @@ class ScorerSpec(StrictModel):
     unit: Literal["chars", "tokens"] = Field("chars", description="length: count characters or word tokens")
     path: str | None = Field(None, description="file: scores file (JSONL, CSV, TSV, Parquet), relative to the recipe")
     format: DataFormat = "auto"
+    columns: list[str] | None = Field(None, description="file: field names of a header-less CSV/TSV scores file")
+    header: bool = Field(True, description="file: the scores file's first line holds the field names")
+    quoting: Literal["auto", "minimal", "none"] = "auto"
+    encoding: str = "utf-8"
     id_field: str = Field("id", description="file: field of the data rows that holds the id")
     file_id_field: str | None = Field(None, description="file: id field in the scores file (default: id_field)")
     score_field: str = Field("score", description="file: field of the scores file that holds the score")
@@ -88,6 +105,17 @@ class ScorerSpec(StrictModel):
 
     def text_field(self) -> str:
         return self.field or "text"
+
+    def scores_source(self, path: Path) -> RowSource:
+        """How to read the ``file`` scorer's scores file at ``path``: the one data-source spec."""
+        return DataSource(
+            path=str(path),
+            format=self.format,
+            columns=self.columns,
+            header=self.header,
+            quoting=self.quoting,
+            encoding=self.encoding,
+        ).row_source(path)
 
 
 class PhaseSpec(StrictModel):

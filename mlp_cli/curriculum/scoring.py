@@ -33,7 +33,7 @@ import numpy as np
 
 from mlp_cli.curriculum.recipe import PhaseBy, ScorerSpec
 from mlp_cli.errors import BadItem, InputDataError
-from mlp_cli.io.rows import RowSource, iter_rows
+from mlp_cli.io.rows import iter_rows
 
 TOKEN_RE = re.compile(r"\w+")
 
@@ -361,7 +361,7 @@ def load_score_file(spec: ScorerSpec, path: Path) -> dict[str, float]:
 
     id_field = spec.file_id_field or spec.id_field
     table: dict[str, float] = {}
-    for item in iter_rows(RowSource(path=path, format=spec.format)):
+    for item in iter_rows(spec.scores_source(path)):
         if isinstance(item, BadItem):
             raise InputDataError(f"{item.location}: {item.reason}: {item.detail} (scores file)")
         key = item.data.get(id_field)

@@ -28,8 +28,8 @@ from mlp_cli.augment.synthetic.complex_tokens import KINDS, ComplexTokens, read_
 from mlp_cli.augment.synthetic.tokens import TokenModel, fit_token_model, js_divergence, ngrams, quantiles, text_digest
 from mlp_cli.errors import BadItem, InputDataError, UsageError
 from mlp_cli.io.manifest import file_sha256
-from mlp_cli.io.rows import RowSource, detect_format, iter_rows
-from mlp_cli.recipe.base import DataFormat
+from mlp_cli.io.rows import detect_format, iter_rows
+from mlp_cli.recipe.base import DataFormat, DataSource
 
 Tokenizer = Literal["payload", "word", "char"]
 ComplexKind = Literal["uri", "url", "user_agent", "email", "ipv4", "ipv6", "file_path", "hash", "json", "xml"]
@@ -203,15 +203,15 @@ def read_corpus(spec: CorpusSpec, recipe_dir: Path) -> tuple[list[str], dict[str
     if path.is_dir():
         raise InputDataError(f"{path}: corpus is a folder; expected a data file")
     detect_format(path, spec.format)
-    source = RowSource(
-        path=path,
+    source = DataSource(
+        path=str(path),
         format=spec.format,
-        columns=tuple(spec.columns) if spec.columns else None,
+        columns=spec.columns,
         header=spec.header,
         quoting=spec.quoting,
         encoding=spec.encoding,
         text_field=spec.field,
-    )
+    ).row_source(path)
     texts: list[str] = []
     skipped: Counter = Counter()
     rows = filtered = 0
