@@ -192,3 +192,38 @@ def test_sentence_transformers_encoder_without_the_library_is_exit_2(tmp_path, m
     )
     assert r.exit_code == 2, r
     assert "pip install 'mlp-cli[st]'" in r.stderr and r.exited_cleanly
+
+
+def _curriculum_recipe(tmp_path, chart: str) -> Path:
+    (tmp_path / "data.jsonl").write_text("".join(f'{{"text": "{"w " * i}"}}\n' for i in range(6)))
+    recipe = tmp_path / "c.yaml"
+    recipe.write_text(
+        "version: 1\nkind: curriculum\ninputs: [{path: data.jsonl}]\ndifficulty: [{scorer: length}]\n"
+        f"schedule: {{stages: 2}}\noutput: {{path: out{chart}}}\n"
+    )
+    return recipe
+
+
+def test_a_chart_asked_for_without_matplotlib_is_exit_2(tmp_path, monkeypatch):
+    hide(monkeypatch, "matplotlib")
+    r = run_mlp("curriculum", _curriculum_recipe(tmp_path, ", chart: true"))
+    assert r.exit_code == 2 and "pip install 'mlp-cli[plot]'" in r.stderr and r.exited_cleanly, r
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_default_chart_without_matplotlib_is_left_out_with_a_note(tmp_path, monkeypatch):
+    hide(monkeypatch, "matplotlib")
+    r = run_mlp("curriculum", _curriculum_recipe(tmp_path, ""), "--json")
+    assert r.exit_code == 0, r
+    assert "no chart: matplotlib is not installed" in r.stderr
+    assert not (tmp_path / "out" / "difficulty.png").exists()
+
+
+def test_annoy_search_without_annoy_is_exit_2(tmp_path, monkeypatch):
+    monkeypatch.setenv("MLP_CACHE_DIR", str(tmp_path / "cache"))
+    pairs = tmp_path / "pairs.jsonl"
+    pairs.write_text("".join(f'{{"anchor": "a{i} b", "positive": "b c{i}"}}\n' for i in range(8)))
+    hide(monkeypatch, "annoy")
+    r = run_mlp("mine-negatives", "--pairs", pairs, "--index", "annoy", "--dims", 4, "--out", tmp_path / "out.jsonl")
+    assert r.exit_code == 2 and "pip install" in r.stderr and "annoy" in r.stderr and r.exited_cleanly, r
+    assert not (tmp_path / "out.jsonl").exists()

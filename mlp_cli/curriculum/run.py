@@ -46,7 +46,7 @@ from mlp_cli.curriculum.scoring import (
     scan_chunk,
 )
 from mlp_cli.curriculum.stages import StagePlan, build_stages, item_keys
-from mlp_cli.errors import BadItem, InputDataError, MlpError, UsageError
+from mlp_cli.errors import BadItem, InputDataError, MlpError, UsageError, require
 from mlp_cli.io.atomic import atomic_dir, atomic_file
 from mlp_cli.io.manifest import RunReport, manifest_path_for
 from mlp_cli.io.rows import (
@@ -592,7 +592,7 @@ def _write(
                 for s, name in enumerate(names):
                     writer.write(tmp / name, [s])
                     progress.advance(int(plan.starts[s + 1] - plan.starts[s]))
-                if recipe.output.chart and _can_chart(progress):
+                if recipe.output.chart and _can_chart(recipe, progress):
                     _chart(tmp / CHART_NAME, recipe, plan, stage_stats)
                     chart = out / CHART_NAME
         else:
@@ -600,7 +600,7 @@ def _write(
             with atomic_file(out, overwrite) as tmp:
                 writer.write(tmp, list(range(plan.stages)))
                 progress.advance(len(plan.rows))
-            if recipe.output.chart and _can_chart(progress):
+            if recipe.output.chart and _can_chart(recipe, progress):
                 chart = out.with_name(f"{out.stem}.{CHART_NAME}")
                 with atomic_file(chart, overwrite=True) as tmp_chart:
                     _chart(tmp_chart, recipe, plan, stage_stats)
@@ -716,11 +716,17 @@ class _RowEmitter:
             writer.write(values)
 
 
-def _can_chart(progress: Progress) -> bool:
-    """Whether matplotlib is installed (it is an optional extra); a note says so when it is not."""
+def _can_chart(recipe: CurriculumRecipe, progress: Progress) -> bool:
+    """Whether to draw the chart: matplotlib is an optional extra.
+
+    A chart asked for (``chart: true`` or ``--chart``) without it is exit 2 with the install
+    command; the default chart is left out with a note.
+    """
     import importlib.util
 
     if importlib.util.find_spec("matplotlib") is None:
+        if "chart" in recipe.output.model_fields_set:
+            require("matplotlib", "plot", "the difficulty chart (chart: true)")
         progress.note("no chart: matplotlib is not installed (pip install 'mlp-cli[plot]')")
         return False
     return True

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from mlp_cli.errors import MlpError
+from mlp_cli.errors import require
 from mlp_cli.runtime.parallel import chunked, ordered_map
 
 # Long rows are reduced to maxima of blocks this wide before the exact top-k (see _topk_rows).
@@ -198,10 +198,7 @@ def annoy_search(
     progress: Any = None,
 ) -> Neighbours:
     """Approximate top-k with annoy; the index is built once, saved at ``path`` and reused."""
-    try:
-        from annoy import AnnoyIndex
-    except ImportError as exc:  # pragma: no cover - optional extra
-        raise MlpError("the annoy index needs: pip install annoy") from exc
+    AnnoyIndex = require("annoy", None, "the annoy index").AnnoyIndex
     import time
 
     queries, corpus = _as_dense(queries), _as_dense(corpus)
