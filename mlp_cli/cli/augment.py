@@ -9,6 +9,7 @@ import typer
 
 from mlp_cli.cli.common import (
     DryRunOpt,
+    EngineOpt,
     InputOpt,
     JsonOpt,
     LimitOpt,
@@ -16,6 +17,7 @@ from mlp_cli.cli.common import (
     OutOpt,
     OverwriteOpt,
     QuietOpt,
+    RayAddressOpt,
     SeedOpt,
     WorkersOpt,
     guarded,
@@ -31,6 +33,8 @@ def augment(
     out: OutOpt = None,
     seed: SeedOpt = None,
     workers: WorkersOpt = None,
+    engine: EngineOpt = None,
+    ray_address: RayAddressOpt = None,
     limit: LimitOpt = None,
     overwrite: OverwriteOpt = False,
     dry_run: DryRunOpt = False,
@@ -59,7 +63,9 @@ def augment(
         from mlp_cli.recipe.loader import load_recipe
 
         loaded = load_recipe(recipe, kind="augment")
-        options = run_options(input, out, seed, workers, limit, overwrite, dry_run, on_error)
+        options = run_options(
+            input, out, seed, workers, limit, overwrite, dry_run, on_error, engine=engine, ray_address=ray_address
+        )
         if preview is not None:
             from mlp_cli.augment.image.run import write_preview
 

@@ -61,6 +61,29 @@ OnErrorOpt = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON summary on stdout.")]
 
 
+class Engine(str, Enum):
+    local = "local"
+    ray = "ray"
+
+
+EngineOpt = Annotated[
+    Engine | None,
+    typer.Option(
+        "--engine",
+        help="local (this machine's processes) or ray (a Ray cluster; same output bytes). Overrides the recipe's engine.",
+        show_default=False,
+    ),
+]
+RayAddressOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--ray-address",
+        help="With --engine ray: 'auto' or HOST:PORT of a running cluster (default: start a local Ray for the run).",
+        show_default=False,
+    ),
+]
+
+
 @overload
 def absolute(path: Path) -> Path: ...
 
@@ -83,6 +106,8 @@ def run_options(
     overwrite: bool = False,
     dry_run: bool = False,
     on_error: OnError | str | None = None,
+    engine: Engine | str | None = None,
+    ray_address: str | None = None,
 ) -> Any:
     from mlp_cli.runtime.options import RunOptions
 
@@ -95,6 +120,8 @@ def run_options(
         overwrite=overwrite,
         dry_run=dry_run,
         on_error=on_error.value if isinstance(on_error, OnError) else on_error,
+        engine=engine.value if isinstance(engine, Engine) else engine,
+        ray_address=ray_address,
     )
 
 

@@ -10,6 +10,7 @@ import typer
 
 from mlp_cli.cli.common import (
     DryRunOpt,
+    EngineOpt,
     InputOpt,
     JsonOpt,
     LimitOpt,
@@ -17,6 +18,7 @@ from mlp_cli.cli.common import (
     OutOpt,
     OverwriteOpt,
     QuietOpt,
+    RayAddressOpt,
     SeedOpt,
     WorkersOpt,
     guarded,
@@ -49,6 +51,8 @@ def curriculum(
     out: OutOpt = None,
     seed: SeedOpt = None,
     workers: WorkersOpt = None,
+    engine: EngineOpt = None,
+    ray_address: RayAddressOpt = None,
     limit: LimitOpt = None,
     overwrite: OverwriteOpt = False,
     dry_run: DryRunOpt = False,
@@ -92,7 +96,9 @@ def curriculum(
         from mlp_cli.recipe.loader import load_recipe
 
         loaded = load_recipe(recipe, kind="curriculum")
-        options = run_options(input, out, seed, workers, limit, overwrite, dry_run, on_error)
+        options = run_options(
+            input, out, seed, workers, limit, overwrite, dry_run, on_error, engine=engine, ray_address=ray_address
+        )
         overrides = CurriculumOverrides(
             order=order.value if order else None,
             layout=layout.value if layout else None,

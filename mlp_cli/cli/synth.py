@@ -9,12 +9,14 @@ import typer
 
 from mlp_cli.cli.common import (
     DryRunOpt,
+    EngineOpt,
     InputOpt,
     JsonOpt,
     LimitOpt,
     OutOpt,
     OverwriteOpt,
     QuietOpt,
+    RayAddressOpt,
     SeedOpt,
     WorkersOpt,
     absolute,
@@ -35,6 +37,8 @@ def pii(
     out: OutOpt = None,
     seed: SeedOpt = None,
     workers: WorkersOpt = None,
+    engine: EngineOpt = None,
+    ray_address: RayAddressOpt = None,
     limit: LimitOpt = None,
     overwrite: OverwriteOpt = False,
     dry_run: DryRunOpt = False,
@@ -60,7 +64,13 @@ def pii(
             raise UsageError(f"{recipe}: no 'generator: pii' in its generate: list; run it with: mlp augment {recipe}")
 
         def run(progress: Any) -> Any:
-            report = run_augment(loaded, run_options(input, out, seed, workers, limit, overwrite, dry_run), progress)
+            report = run_augment(
+                loaded,
+                run_options(
+                    input, out, seed, workers, limit, overwrite, dry_run, engine=engine, ray_address=ray_address
+                ),
+                progress,
+            )
             if dry_run:  # also count templates per split and locale (the plan of a PII run)
                 report.extra["pii_templates"] = check_pii_templates(loaded, seed)
             return report

@@ -167,6 +167,7 @@ class CurriculumRecipe(StrictModel):
     description: str | None = None
     seed: int = 0
     workers: int | None = Field(None, ge=0, description="worker processes for scoring (0 or empty: all cores)")
+    engine: Literal["local", "ray"] = Field("local", description="where work runs: this machine, or a Ray cluster")
     on_error: Literal["fail", "skip"] = "fail"
     inputs: list[CurriculumInput] = Field(min_length=1)
     difficulty: list[ScorerSpec] = Field(

@@ -1,26 +1,196 @@
-"""The Ray engine: the executor seam on a Ray cluster (lands with issue 11)."""
+"""The Ray engine: the executor seam on a Ray cluster.
+
+``RayExecutor.map`` streams chunks of consecutive items from the driver's iterator to Ray tasks,
+keeps at most ``cluster CPUs * prefetch`` chunks in flight (so a huge input never sits in
+memory), and yields ``Done`` results in index order, exactly as ``LocalExecutor`` does. Results
+are identical to the local engine's: each item's randomness comes from its own key, chunk sizes
+never change output, and a chunk's result is taken from exactly one successful run.
+
+Why Ray core tasks and not Ray Data: items come from a Python iterator in the driver whose length
+is unknown, and Ray Data has no source that pulls from one, so a Ray Data pipeline has to run one
+``from_items(...).map_batches(...)`` execution per window of chunk descriptors. Each execution
+starts its own streaming executor and actor pool (so ``setup`` reruns per window, not per
+process) and costs far more per chunk than a task submission. Measured on the 2-core dev machine
+(200k cheap items, 1024 per chunk, 2 workers): LocalExecutor 0.32 s, Ray tasks 0.43 s, Ray Data
+7.3 s; per chunk about 0.6 ms over local for tasks and 35 ms for Ray Data.
+
+Per-process setup: ``(process, setup, setup_args)`` is put in the object store once per map, and
+each task gets that reference wrapped in a list (so Ray does not fetch it per call) plus a token
+naming the map. A worker process runs ``setup`` the first time it sees a token and keeps it, so
+setup runs once per worker process and map, and again in a process Ray starts to replace a dead
+one. Tasks are retried by Ray when their worker dies (``process`` is deterministic); an exception
+that ``process`` raises is not retried and reaches the caller as itself, not as ``RayTaskError``.
+
+Ray is imported only when a map starts: ``mlp --help`` and the local engine never pay for it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import logging
+import os
+import sys
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable, Generator, Iterable, Iterator
+from contextlib import contextmanager
+from types import ModuleType
 from typing import Any, TypeVar
 
-from mlp_cli.errors import UsageError
+from mlp_cli.errors import require
 from mlp_cli.runtime.executor import Done, Task
+from mlp_cli.runtime.parallel import AdaptiveChunks, chunked
 
 T = TypeVar("T")
 R = TypeVar("R")
 
+PREFETCH = 4  # chunks in flight per CPU: enough to hide scheduling latency, little memory
+RETRIES = 3  # reruns of a chunk whose worker process died
+FIRST_CHUNK = 1024  # adaptive sizing starts big: one task costs ~0.5 ms of scheduling
+TARGET_SECONDS = 0.1  # adaptive chunks aim at this much compute per task
+
+# Worker side: the map whose setup this process ran last, and that map's process function.
+_ready: str | None = None
+_process: Callable[[list[Any]], Any] | None = None
+
+
+def _run_chunk(token: str, state: list[Any], chunk: list[Any]) -> tuple[float, Any]:
+    """Run one chunk in a Ray worker, running the map's setup first if this process has not."""
+    global _ready, _process
+    if _ready != token or _process is None:
+        import ray
+
+        process, setup, setup_args = ray.get(state[0])
+        torch = sys.modules.get("torch")
+        if torch is not None:  # one thread per worker: the processes are the parallelism
+            torch.set_num_threads(1)
+        if setup is not None:
+            setup(*setup_args)
+        _ready, _process = token, process
+    started = time.perf_counter()
+    result = _process(chunk)
+    return time.perf_counter() - started, result
+
 
 class RayExecutor:
+    """A Ray cluster: a local one started for the run, or one joined by address.
+
+    ``address=None`` starts a private local Ray with ``workers`` CPUs and stops it when the map
+    ends; ``"auto"`` or ``HOST:PORT`` joins a running cluster (and leaves it running). A Ray
+    already initialised in this process is reused as it is. On a joined cluster the number of
+    chunks in flight follows the cluster's CPUs, not ``workers``.
+    """
+
     engine = "ray"
 
-    def __init__(self, workers: int, address: str | None = None):
-        self.workers = workers
+    def __init__(self, workers: int, address: str | None = None, prefetch: int = PREFETCH):
+        self.workers = max(1, int(workers))
         self.address = address
+        self.prefetch = max(1, prefetch)
+        self._resources: dict[str, float] | None = None
+        self._nodes: int | None = None
 
     def map(self, task: Task[T, R], items: Iterable[T], *, start: int = 0) -> Iterator[Done[R]]:
-        raise UsageError("--engine ray is not available yet")
+        ray = require("ray", "ray", "--engine ray")
+        connected = self._connect(ray)
+        try:
+            yield from self._map(ray, task, items, start)
+        finally:
+            if connected:  # a cluster we started stops; one we joined is only disconnected
+                ray.shutdown()
 
     def describe(self) -> dict[str, Any]:
-        return {"engine": self.engine, "workers": self.workers, "address": self.address}
+        described: dict[str, Any] = {"engine": self.engine, "workers": self.workers, "address": self.address}
+        if self._resources is not None:
+            described["resources"] = self._resources
+            described["nodes"] = self._nodes
+        return described
+
+    def _connect(self, ray: ModuleType) -> bool:
+        """Initialise Ray unless it already is; True when this map must shut it down."""
+        connected = False
+        if not ray.is_initialized():
+            quiet: dict[str, Any] = {"log_to_driver": False, "logging_level": logging.WARNING}
+            if self.address is None:
+                os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # no usage reports leave the machine
+                with _quiet_auth_notice():
+                    ray.init(address="local", num_cpus=self.workers, include_dashboard=False, **quiet)
+            else:
+                ray.init(address=self.address, **quiet)
+            connected = True
+        resources = ray.cluster_resources()
+        self._resources = {k: v for k, v in sorted(resources.items()) if not k.startswith("node:")}
+        self._nodes = sum(1 for node in ray.nodes() if node.get("Alive"))
+        return connected
+
+    def _map(self, ray: ModuleType, task: Task[T, R], items: Iterable[T], start: int) -> Iterator[Done[R]]:
+        sizer: AdaptiveChunks[T] | None = None
+        if task.chunk is not None:
+            chunks: Iterable[list[T]] = chunked(items, task.chunk)
+        else:
+            first_size = min(FIRST_CHUNK, task.largest)
+            sizer = AdaptiveChunks(items, start=first_size, target_seconds=TARGET_SECONDS, largest=task.largest)
+            chunks = sizer
+        cpus = int((self._resources or {}).get("CPU", self.workers)) or self.workers
+        window = max(1, cpus) * self.prefetch
+        remote = ray.remote(_run_chunk).options(
+            name=f"mlp:{task.name}", num_cpus=1, max_retries=RETRIES, retry_exceptions=False
+        )
+        state = [ray.put((task.process, task.setup, task.setup_args))]
+        token = uuid.uuid4().hex
+        pending: deque[tuple[int, Any]] = deque()  # (count, ref) in index order
+        first = start
+        try:
+            for chunk in chunks:
+                pending.append((len(chunk), remote.remote(token, state, chunk)))
+                if len(pending) >= window:
+                    first = yield from self._finish(ray, pending, first, sizer)
+            while pending:
+                first = yield from self._finish(ray, pending, first, sizer)
+        except BaseException:
+            for _, ref in pending:  # queued and running chunks of a failed map are not wanted
+                try:
+                    ray.cancel(ref)
+                except Exception:  # already finished or gone
+                    pass
+            raise
+
+    @staticmethod
+    def _finish(
+        ray: ModuleType, pending: deque[tuple[int, Any]], first: int, sizer: AdaptiveChunks[Any] | None
+    ) -> Generator[Done[Any], None, int]:
+        """Wait for the oldest chunk, yield it, and return the index after it."""
+        count, ref = pending[0]
+        seconds, result = _get(ray, ref)
+        pending.popleft()
+        if sizer is not None:
+            sizer.observe(count, seconds)
+        yield Done(first, count, result, seconds)
+        return first + count
+
+
+@contextmanager
+def _quiet_auth_notice() -> Iterator[None]:
+    """Hide Ray's per-start notice that token auth is on (its default for a local cluster).
+
+    Setting ``RAY_AUTH_MODE`` instead would not do: Ray reads it at import, so setting it later
+    leaves the driver and the cluster it starts disagreeing.
+    """
+    notice = logging.getLogger("ray._private.authentication.authentication_token_setup")
+    level = notice.level
+    notice.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        notice.setLevel(level)
+
+
+def _get(ray: ModuleType, ref: Any) -> Any:
+    """``ray.get``, raising what ``process`` raised (an ``MlpError`` keeps its type, message, exit code)."""
+    try:
+        return ray.get(ref)
+    except ray.exceptions.RayTaskError as exc:
+        cause = exc.cause
+        if isinstance(cause, BaseException) and not isinstance(cause, ray.exceptions.RayError):
+            raise cause from exc
+        raise

@@ -81,7 +81,9 @@ class Run:
         self.workers = resolve_workers(options.workers if options.workers is not None else workers)
         self.on_error = options.on_error or on_error
         self.items = items  # what the items are called in messages: rows, images, anchors
-        self.executor: Executor = executor or executor_for(options.engine or engine, self.workers, options.ray_address)
+        # the command line's engine, else the recipe's (every recipe kind has an ``engine`` key)
+        engine = options.engine or getattr(loaded.model if loaded else None, "engine", None) or engine
+        self.executor: Executor = executor or executor_for(engine, self.workers, options.ray_address)
         self.report = RunReport(command=command)
         self.inputs: list[Path] = []  # checksummed in the manifest
         self._opened: list[Path] = []  # every input, kept apart from the output
