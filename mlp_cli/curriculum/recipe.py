@@ -16,7 +16,7 @@ from pydantic import Field
 from mlp_cli.curriculum.pacing import PACING, PACING_KEYS, PacingSpec
 from mlp_cli.errors import RecipeError, suggest
 from mlp_cli.io.rows import RowSource
-from mlp_cli.recipe.base import DataFormat, DataSource, StrictModel
+from mlp_cli.recipe.base import DataFormat, DataSource, StrictModel, source_like
 
 if TYPE_CHECKING:
     from mlp_cli.recipe.loader import LoadedRecipe
@@ -108,14 +108,7 @@ class ScorerSpec(StrictModel):
 
     def scores_source(self, path: Path) -> RowSource:
         """How to read the ``file`` scorer's scores file at ``path``: the one data-source spec."""
-        return DataSource(
-            path=str(path),
-            format=self.format,
-            columns=self.columns,
-            header=self.header,
-            quoting=self.quoting,
-            encoding=self.encoding,
-        ).row_source(path)
+        return source_like(self, path)
 
 
 class PhaseSpec(StrictModel):

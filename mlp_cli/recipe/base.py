@@ -22,6 +22,9 @@ class StrictModel(BaseModel):
 
 
 DataFormat = Literal["auto", "jsonl", "csv", "tsv", "text", "parquet"]
+# How a file is read, beside its path: the keys that specs of other files (a scores file, a
+# token-model corpus) share with DataSource.
+READ_KEYS = ("format", "columns", "header", "quoting", "encoding")
 
 
 class DataSource(StrictModel):
@@ -46,3 +49,9 @@ class DataSource(StrictModel):
             encoding=self.encoding,
             text_field=self.text_field,
         )
+
+
+def source_like(spec: BaseModel, path: Path, text_field: str = "text") -> RowSource:
+    """Read ``path`` with the reading keys (``READ_KEYS``) of a spec that is not a DataSource."""
+    keys = {key: getattr(spec, key) for key in READ_KEYS}
+    return DataSource(path=str(path), text_field=text_field, **keys).row_source(path)

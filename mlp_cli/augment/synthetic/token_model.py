@@ -29,7 +29,7 @@ from mlp_cli.augment.synthetic.tokens import TokenModel, fit_token_model, js_div
 from mlp_cli.errors import BadItem, InputDataError, UsageError
 from mlp_cli.io.manifest import file_sha256
 from mlp_cli.io.rows import detect_format, iter_rows
-from mlp_cli.recipe.base import DataFormat, DataSource
+from mlp_cli.recipe.base import DataFormat, source_like
 
 Tokenizer = Literal["payload", "word", "char"]
 ComplexKind = Literal["uri", "url", "user_agent", "email", "ipv4", "ipv6", "file_path", "hash", "json", "xml"]
@@ -203,15 +203,7 @@ def read_corpus(spec: CorpusSpec, recipe_dir: Path) -> tuple[list[str], dict[str
     if path.is_dir():
         raise InputDataError(f"{path}: corpus is a folder; expected a data file")
     detect_format(path, spec.format)
-    source = DataSource(
-        path=str(path),
-        format=spec.format,
-        columns=spec.columns,
-        header=spec.header,
-        quoting=spec.quoting,
-        encoding=spec.encoding,
-        text_field=spec.field,
-    ).row_source(path)
+    source = source_like(spec, path, text_field=spec.field)
     texts: list[str] = []
     skipped: Counter = Counter()
     rows = filtered = 0
