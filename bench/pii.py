@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from mlp_cli.augment.pii.generator import PiiGenerator, PiiParams, _pooled_draws  # noqa: E402
 from mlp_cli.augment.pii.templates import Slot  # noqa: E402
-from mlp_cli.augment.pii.values import LOOKALIKES  # noqa: E402
+from mlp_cli.augment.pii.values import LOOKALIKES, NATIVE_PROVIDERS  # noqa: E402
 from mlp_cli.augment.registry import RunContext  # noqa: E402
 from mlp_cli.runtime.parallel import available_cores  # noqa: E402
 from mlp_cli.runtime.seeding import item_random  # noqa: E402
@@ -94,8 +94,10 @@ def plain_faker_loop(templates: list, count: int) -> Clock:
                     name = FAKER_NAME.get(part.provider, part.provider)
                     if hasattr(fake, name):
                         pieces.append(str(getattr(fake, name)()))
-                    else:  # a look-alike Faker has no provider for (imei, order_number): mlp's own function
+                    elif name in LOOKALIKES:  # a look-alike Faker has no provider for (imei, order_number): mlp's own function
                         pieces.append(LOOKALIKES[name](rng))
+                    else:  # an entity kind mlp makes itself (medical_license, crypto, nrp): mlp's own function
+                        pieces.append(NATIVE_PROVIDERS[name](rng, "en_US"))
                 else:
                     pieces.append(part)
             "".join(pieces)

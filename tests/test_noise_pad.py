@@ -170,11 +170,12 @@ def test_missing_token_model_corpus_is_exit_2_before_any_work(tmp_path):
 def test_noise_pad_on_real_rows_end_to_end(tmp_path):
     step = {
         "augmenter": "noise-pad",
-        "levels": {"whitespace": 1, "printable": 1, "token-model": 1, "complex": 1},
+        "levels": {"whitespace": 1, "printable": 1, "token-model": 1, "sentences": 1, "complex": 1},
         "position": "any",
         "length": [2, 5],
         "unit": "tokens",
         "token_model": {"corpus": {"path": str(SMS_SAMPLE), "columns": ["label", "text"], "header": False}},
+        "sentences": {"corpus": {"path": str(SMS_SAMPLE), "columns": ["label", "text"], "header": False}},
     }
     recipe = {
         "version": 1,
@@ -192,3 +193,87 @@ def test_noise_pad_on_real_rows_end_to_end(tmp_path):
         assert row["difficulty"] == NOISE_LEVELS[row["noise_level"]]
         params = row["_provenance"]["augmenters"][0]["params"]
         assert params["level"] == row["noise_level"] and isinstance(params["seed"], int)
+
+
+def test_balance_refuses_labels():
+    with pytest.raises(ValueError, match="balance"):
+        NoisePadParams.model_validate({"balance": True, "labels": ["spam"]})
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 2**31), low=st.integers(1, 30), extra=st.integers(0, 60))
+def test_balance_gives_every_class_the_same_padding_distribution(seed, low, extra):
+    """Each class's padding lengths and levels match within sampling error (two-sample KS test)."""
+    from scipy.stats import ks_2samp
+
+    aug = make(levels={"whitespace": 1, "printable": 2}, length=[low, low + extra], balance=True, position="any")
+    rng = random.Random(seed)
+    rows = [{"text": "short", "label": "ham"}] * 600 + [
+        {"text": " ".join(["a much longer spam text"] * 5), "label": "spam"}
+    ] * 300
+    by_class: dict[str, list[int]] = {"ham": [], "spam": []}
+    levels: dict[str, list[str]] = {"ham": [], "spam": []}
+    for row in rows:
+        sampled = aug.sample(row, random.Random(rng.getrandbits(64)))
+        out = aug.apply(row, sampled)
+        by_class[row["label"]].append(len(out["text"]) - len(row["text"]) - 1)
+        levels[row["label"]].append(sampled["level"])
+    if extra:
+        assert ks_2samp(by_class["ham"], by_class["spam"]).pvalue > 1e-4
+    for label in by_class:
+        assert all(low <= n <= low + extra for n in by_class[label])
+        share = levels[label].count("printable") / len(levels[label])
+        assert abs(share - 2 / 3) < 0.1
+
+
+def test_labels_without_balance_pad_one_class_only():
+    aug = make(labels=["spam"], length=[5, 5])
+    assert pad(aug, {"text": "t", "label": "ham"})[1] == {"padded": False}
+    assert pad(aug, {"text": "t", "label": "spam"})[1]["length"] == 5
+
+
+def test_sentences_level_adds_whole_corpus_sentences_at_boundaries(tmp_path):
+    corpus = tmp_path / "c.jsonl"
+    write_jsonl(corpus, [{"text": "Alpha one is here. Beta two is there!"}, {"text": "Gamma three?"}])
+    aug = make(levels=["sentences"], position="insert", sentences={"corpus": {"path": str(corpus)}, "count": [2, 3]})
+    assert sorted(aug.sentence_pool) == ["Alpha one is here.", "Beta two is there!", "Gamma three?"]
+    text = "First sentence. Second sentence. Third sentence."
+    seen = set()
+    for seed in range(30):
+        out, sampled = pad(aug, {"text": text}, seed)
+        assert sampled["unit"] == "sentences" and 2 <= sampled["length"] <= 3
+        from mlp_cli.augment.text.augmenters import split_sentences
+
+        got = split_sentences(out["text"])
+        assert [s for s in got if "sentence" in s] == split_sentences(text)  # original order, whole sentences
+        assert len(got) == 3 + sampled["length"] and set(got) - set(split_sentences(text)) <= set(aug.sentence_pool)
+        seen.add(sampled["at_sentence"])
+    assert seen == {0, 1, 2, 3}
+
+
+def test_sentences_level_needs_a_corpus():
+    with pytest.raises(ValueError, match="sentences"):
+        NoisePadParams.model_validate({"levels": ["sentences"]})
+
+
+def test_balance_through_the_mlp_command(tmp_path):
+    step = {"augmenter": "noise-pad", "levels": ["whitespace", "printable"], "length": [5, 60], "balance": True}
+    recipe = {
+        "version": 1,
+        "seed": 1,
+        "input": {"path": str(SMS_SAMPLE), "columns": ["label", "text"], "header": False, "label_field": "label"},
+        "copies": 3,
+        "steps": [step],
+    }
+    (tmp_path / "r.yaml").write_text(yaml.safe_dump(recipe))
+    result = run_mlp("augment", tmp_path / "r.yaml", "--out", tmp_path / "o.jsonl", "--json")
+    assert result.exit_code == 0, result
+    lengths: dict[str, list[int]] = {}
+    for row in read_jsonl(tmp_path / "o.jsonl"):
+        lengths.setdefault(row["label"], []).append(row["_provenance"]["augmenters"][0]["params"]["length"])
+    means = {k: sum(v) / len(v) for k, v in lengths.items()}
+    assert set(means) == {"ham", "spam"} and max(means.values()) < 1.15 * min(means.values()), means
+    recipe["steps"] = [{**step, "labels": ["spam"]}]
+    (tmp_path / "bad.yaml").write_text(yaml.safe_dump(recipe))
+    bad = run_mlp("augment", tmp_path / "bad.yaml", "--out", tmp_path / "b.jsonl")
+    assert bad.exit_code == 2 and "balance" in bad.stderr and "bad.yaml" in bad.stderr, bad

@@ -19,7 +19,7 @@ from mlp_cli.augment.pii.export import bio_tags, check_sample, tokenize
 from mlp_cli.augment.pii.generator import PiiGenerator, PiiParams
 from mlp_cli.augment.pii.payloads import FORMATS
 from mlp_cli.augment.pii.templates import parse_template
-from mlp_cli.augment.pii.values import LOOKALIKES, NATIVE_PROVIDERS, ascii_slug
+from mlp_cli.augment.pii.values import FILLERS, LOOKALIKES, NATIVE_PROVIDERS, ascii_slug
 from mlp_cli.augment.registry import RunContext
 from mlp_cli.runtime.seeding import item_random
 from tests.conftest import ROOT
@@ -121,7 +121,7 @@ def test_every_lookalike_kind_is_what_it_claims():
         ("{{name:}}", "bad placeholder"),
         ("{{isbn13:ISBN}}", "look-alike"),
         ("{{ssn#2}}", "picks a person"),
-        ("{{company}}", "has no default label"),
+        ("{{job}}", "has no default label"),
     ],
 )
 def test_template_problems_are_named(text, message):
@@ -282,7 +282,7 @@ def test_negative_share_and_no_spans_in_negatives(project_gen):
     assert 0.25 < len(negatives) / len(rows) < 0.35
     assert all(r["spans"] == [] for r in negatives)
     kinds = {k["kind"] for r in negatives for k in r["lookalikes"]}
-    assert kinds == set(LOOKALIKES)
+    assert kinds == set(LOOKALIKES) - set(FILLERS)  # filler words are recorded nowhere
     assert any(r["lookalikes"] == [] for r in negatives)  # context words only
 
 
@@ -353,7 +353,7 @@ def test_pooled_samples_depend_only_on_seed_and_index():
     indices = list(range(600))
     gen = small()
     forward = [sample(gen, i) for i in indices]
-    assert min(gen._block_samples.values()) < 50  # names: a new block every few dozen samples
+    assert min(gen._block_samples.values()) <= 50  # names: a new block every few dozen samples
     shuffled = indices[:]
     random.Random(5).shuffle(shuffled)
     gen = small()

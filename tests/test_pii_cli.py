@@ -186,7 +186,10 @@ def test_recipe_validate_checks_locales_against_template_files(tmp_path):
 
 
 def test_recipe_validate_rejects_steps_beside_a_pii_generator(tmp_path):
-    path = recipe(tmp_path, "    count: 5\n    templates: ['Hi {{name}}', 'no PII']\nsteps:\n  - augmenter: keyboard\n")
+    # span-aware steps (text augmenters, noise-pad, evasion) are fine; one that would cut spans is not
+    ok = recipe(tmp_path, "    count: 5\n    templates: ['Hi {{name}}', 'no PII']\nsteps:\n  - augmenter: keyboard\n")
+    assert run_mlp("recipe", "validate", ok).exit_code == 0
+    path = recipe(tmp_path, "    count: 5\n    templates: ['Hi {{name}}', 'no PII']\nsteps:\n  - augmenter: field-dropout\n    fields: [locale]\n")
     for args in (("recipe", "validate", path), ("augment", path, "--out", tmp_path / "o.jsonl")):
         r = run_mlp(*args)
         assert r.exit_code == 2, r

@@ -30,6 +30,7 @@ CASES: dict[str, tuple[dict, dict]] = {
     "word-delete": ({"aug_p": 0.5}, {"text": "one two three four five six seven eight"}),
     "word-crop": ({"aug_p": 0.5}, {"text": "one two three four five six seven eight"}),
     "spelling": ({"aug_p": 0.5}, {"text": "because they believe the government should receive their opinion"}),
+    "evasion": ({"rate": 0.5}, {"text": "Claim your FREE prize now, text WIN to 80082"}),
     "noise-pad": (
         {"levels": ["whitespace", "printable"], "position": "any"},
         {"text": "GET /index.html HTTP/1.1", "label": "benign"},

@@ -97,6 +97,7 @@ class AugmentRecipe(StrictModel):
     description: str | None = None
     seed: int = 0
     workers: int | None = Field(None, ge=0, description="worker processes (0 or empty: all cores)")
+    engine: Literal["local", "ray"] = Field("local", description="where work runs: this machine, or a Ray cluster")
     input: InputSpec | None = None
     generate: list[GenerateSpec] = Field(default_factory=list)
     output: OutputSpec | None = None

@@ -236,6 +236,7 @@ BUILTIN_MODULES = [
     "mlp_cli.augment.noise.nlpaug_noise",
     "mlp_cli.augment.synthetic.token_model",
     "mlp_cli.augment.noise.pad",
+    "mlp_cli.augment.noise.evasion",
     "mlp_cli.augment.pii",
 ]
 

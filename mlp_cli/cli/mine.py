@@ -13,11 +13,13 @@ import typer
 
 from mlp_cli.cli.common import (
     DryRunOpt,
+    EngineOpt,
     JsonOpt,
     LimitOpt,
     OutOpt,
     OverwriteOpt,
     QuietOpt,
+    RayAddressOpt,
     SeedOpt,
     WorkersOpt,
     absolute,
@@ -48,12 +50,17 @@ def mine_negatives(
     ] = None,
     out: OutOpt = None,
     output_format: Annotated[
-        str | None, typer.Option("--format", help="triplet, n-tuple, labeled-pair or labeled-list.", **_P)
+        str | None,
+        typer.Option(
+            "--format", help="triplet, n-tuple, labeled-pair, labeled-list or flag-embedding (FlagEmbedding).", **_P
+        ),
     ] = None,
     include_scores: Annotated[
         bool | None,
         typer.Option(
-            "--include-scores/--no-scores", help="Add score columns (sentence-transformers' output_scores).", **_P
+            "--include-scores/--no-scores",
+            help="Add score columns (scores/score; flag-embedding: pos_scores, neg_scores).",
+            **_P,
         ),
     ] = None,
     encoder: Annotated[
@@ -61,6 +68,27 @@ def mine_negatives(
     ] = None,
     model: Annotated[
         Path | None, typer.Option("--model", help="sentence-transformers: local model folder.", **_P)
+    ] = None,
+    device: Annotated[
+        str | None, typer.Option("--device", help="sentence-transformers: cpu, cuda, cuda:N or mps.", **_P)
+    ] = None,
+    backend: Annotated[
+        str | None,
+        typer.Option("--backend", help="Encoder backend: torch, int8 (quantized Linear layers, cpu) or onnx.", **_P),
+    ] = None,
+    rescore: Annotated[
+        Path | None,
+        typer.Option(
+            "--rescore",
+            help="Second local model (cross-encoder or bi-encoder folder) whose scores drive the margins.",
+            **_P,
+        ),
+    ] = None,
+    rescore_type: Annotated[
+        str | None, typer.Option("--rescore-type", help="auto (default), cross-encoder or bi-encoder.", **_P)
+    ] = None,
+    prompt: Annotated[
+        str | None, typer.Option("--prompt", help="flag-embedding: the instruction in every row's prompt.", **_P)
     ] = None,
     batch_size: Annotated[int | None, typer.Option("--batch-size", min=1, help="Encoding batch size.", **_P)] = None,
     query_prompt: Annotated[
@@ -182,6 +210,8 @@ def mine_negatives(
     ] = None,
     seed: SeedOpt = None,
     workers: WorkersOpt = None,
+    engine: EngineOpt = None,
+    ray_address: RayAddressOpt = None,
     limit: LimitOpt = None,
     overwrite: OverwriteOpt = False,
     dry_run: DryRunOpt = False,
@@ -218,7 +248,9 @@ def mine_negatives(
             )
         # flags replace recipe settings before the one validation, so errors name file:line or flag
         loaded = recipe_with_overrides(recipe, overrides, flags)
-        options = run_options(None, out, seed, workers, limit, overwrite, dry_run)
+        options = run_options(
+            None, out, seed, workers, limit, overwrite, dry_run, engine=engine, ray_address=ray_address
+        )
         # warnings go to stderr with --json too, as for every command; only --quiet hides them
         run_reported(lambda progress: run_mine(loaded, options, progress), json_out, quiet)
 

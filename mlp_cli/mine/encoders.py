@@ -216,7 +216,8 @@ def _sentence_transformers(
     model = None
     hits = misses = 0
     for role, texts, prompt in (("a", anchors, spec.query_prompt), ("d", documents, spec.document_prompt)):
-        key = cache.key("st-v1", ident, prompt, spec.normalize, texts_digest(texts))
+        # the backend changes the vectors (int8 rounds the weights), so it is part of the key
+        key = cache.key("st-v1", ident, prompt, spec.normalize, texts_digest(texts), spec.backend)
         found = cache.get(key)
         if found is not None:
             out[role] = found
@@ -227,7 +228,7 @@ def _sentence_transformers(
             continue
         misses += 1
         if model is None:
-            model = _load_model(model_dir, spec.device)
+            model = load_model(model_dir, spec.device, spec.backend)
         vectors = model.encode(
             list(texts),
             batch_size=spec.batch_size,
@@ -242,16 +243,98 @@ def _sentence_transformers(
     return Encoded(anchors_vectors, out["d"], dense=True, cache_hits=hits, cache_misses=misses)
 
 
-def _load_model(model_dir: Path, device: str) -> Any:
+def load_model(model_dir: Path, device: str = "cpu", backend: str = "torch") -> Any:
+    """A local sentence-transformers model on ``device`` with ``backend`` (torch, int8 or onnx).
+
+    ``int8`` is torch's dynamic quantization of the Linear layers (weights int8, activations
+    quantized per batch), CPU only. ``onnx`` needs sentence-transformers' ONNX backend
+    (optimum + onnxruntime); when those are missing the error says how to install them.
+    """
     SentenceTransformer = require(
         "sentence_transformers", "st", "the sentence-transformers encoder"
     ).SentenceTransformer
+    if device != "cpu":
+        _check_device(device)
+    if backend == "onnx":
+        require("optimum.onnxruntime", None, "encoder.backend: onnx (pip install 'optimum[onnxruntime]')")
     try:
-        return SentenceTransformer(str(model_dir), device=device, local_files_only=True)
+        if backend == "onnx":
+            model = SentenceTransformer(str(model_dir), device=device, local_files_only=True, backend="onnx")
+        else:
+            model = SentenceTransformer(str(model_dir), device=device, local_files_only=True)
     except Exception as exc:  # the library raises many types for a bad folder
         raise UsageError(
             f"{model_dir}: cannot load a sentence-transformers model: {type(exc).__name__}: {exc}"
         ) from None
+    if backend == "int8":
+        import torch
+
+        model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+    return model
+
+
+def _check_device(device: str) -> None:
+    """A usable torch device, or a UsageError naming what this machine has."""
+    import torch
+
+    if device.startswith("cuda"):
+        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        index = int(device.partition(":")[2] or 0)
+        if index >= count:
+            raise UsageError(f"--device {device}: this machine has {count} CUDA device(s); use cpu" + (
+                f" or cuda:0..cuda:{count - 1}" if count else ""))
+    elif device == "mps" and not (hasattr(torch.backends, "mps") and torch.backends.mps.is_available()):
+        raise UsageError("--device mps: Apple's MPS is not available on this machine; use cpu")
+
+
+def rescore(
+    rescore_spec: Any,
+    device: str,
+    anchors: Sequence[str],
+    documents: Sequence[str],
+    pairs: Sequence[tuple[int, int]],
+    resolve: Any = Path,
+) -> np.ndarray:
+    """A second model's score of each (anchor index, document index) pair.
+
+    A cross-encoder scores the pair texts together (its raw logits, or the sigmoid of one logit
+    when the model was saved with an activation); a bi-encoder folder (one with ``modules.json``)
+    scores cosine similarity of normalised embeddings of the anchors and documents involved.
+    """
+    model_dir = Path(resolve(rescore_spec.model))
+    if not model_dir.exists():
+        raise UsageError(f"{model_dir}: rescoring model folder not found (rescore.model / --rescore)")
+    kind = rescore_spec.type
+    if kind == "auto":
+        kind = "bi-encoder" if (model_dir / "modules.json").exists() else "cross-encoder"
+    if not pairs:
+        return np.zeros(0, dtype=np.float32)
+    if kind == "bi-encoder":
+        model = load_model(model_dir, device)
+        a_index = sorted({a for a, _ in pairs})
+        d_index = sorted({d for _, d in pairs})
+        kw = {"batch_size": rescore_spec.batch_size, "normalize_embeddings": True, "convert_to_numpy": True,
+              "show_progress_bar": False}
+        a_vec = model.encode([anchors[i] for i in a_index], **kw).astype(np.float32)
+        d_vec = model.encode([documents[i] for i in d_index], **kw).astype(np.float32)
+        a_pos = {i: n for n, i in enumerate(a_index)}
+        d_pos = {i: n for n, i in enumerate(d_index)}
+        a_rows = np.fromiter((a_pos[a] for a, _ in pairs), dtype=np.int64, count=len(pairs))
+        d_rows = np.fromiter((d_pos[d] for _, d in pairs), dtype=np.int64, count=len(pairs))
+        return np.einsum("ij,ij->i", a_vec[a_rows], d_vec[d_rows]).astype(np.float32)
+    CrossEncoder = require("sentence_transformers", "st", "--rescore with a cross-encoder").CrossEncoder
+    try:
+        model = CrossEncoder(str(model_dir), device=device, local_files_only=True)
+    except Exception as exc:
+        raise UsageError(f"{model_dir}: cannot load a cross-encoder: {type(exc).__name__}: {exc}") from None
+    scores = model.predict(
+        [(anchors[a], documents[d]) for a, d in pairs],
+        batch_size=rescore_spec.batch_size,
+        show_progress_bar=False,
+        convert_to_numpy=True,
+    )
+    scores = np.asarray(scores, dtype=np.float32)
+    return scores if scores.ndim == 1 else scores[:, -1]
 
 
 def read_ids(path: Path) -> list[str]:

@@ -11,6 +11,9 @@ record (ids, ranks, scores, kinds) goes in the provenance field, which is droppe
 - ``labeled-list``: anchor, texts ([positive, negatives…]), labels ([1, 0, …]); ``negatives`` repeats
   the negative texts for readers that want them apart (select the first three columns to train).
 
+- ``flag-embedding``: FlagEmbedding's fine-tuning rows: query, pos ([positive]), neg ([negatives…]),
+  prompt, and with ``include_scores`` pos_scores / neg_scores (teacher scores for distillation).
+
 With ``include_scores`` the label columns become scores (``scores``/``score``), as
 sentence-transformers' ``output_scores`` does.
 """
@@ -49,6 +52,7 @@ def format_rows(
     provenance: dict[str, Any],
     provenance_field: str,
     include_scores: bool,
+    prompt: str = "",
 ) -> list[dict[str, Any]]:
     """The output rows of one (anchor, positive) and its negatives, in format ``fmt``."""
     rows: list[dict[str, Any]] = []
@@ -95,6 +99,14 @@ def format_rows(
         row["negatives"] = [n.text for n in negatives]
         row[provenance_field] = {**provenance, "negatives": [n.record() for n in negatives]}
         rows.append(row)
-    else:  # the recipe schema admits only the four names above
+    elif fmt == "flag-embedding":
+        row = {"query": anchor, "pos": [positive], "neg": [n.text for n in negatives]}
+        if include_scores:
+            row["pos_scores"] = [_score(positive_score)]
+            row["neg_scores"] = [_score(n.score) for n in negatives]
+        row["prompt"] = prompt
+        row[provenance_field] = {**provenance, "negatives": [n.record() for n in negatives]}
+        rows.append(row)
+    else:  # the recipe schema admits only the names above
         raise ValueError(f"unknown output format {fmt!r}")
     return rows

@@ -17,7 +17,9 @@ from mlp_cli.recipe.base import DataSource, StrictModel
 if TYPE_CHECKING:
     from mlp_cli.recipe.loader import LoadedRecipe
 
-OUTPUT_FORMATS = ("triplet", "n-tuple", "labeled-pair", "labeled-list")
+OUTPUT_FORMATS = ("triplet", "n-tuple", "labeled-pair", "labeled-list", "flag-embedding")
+BACKENDS = ("torch", "int8", "onnx")
+DEVICE_PATTERN = r"^(cpu|mps|cuda(:\d+)?)$"
 ENCODERS = ("tfidf", "sentence-transformers", "precomputed")
 INDEXES = ("exact", "annoy")
 
@@ -71,8 +73,11 @@ class CorpusSpec(DataSource):
 
 class OutputSpec(StrictModel):
     path: str
-    format: Literal["triplet", "n-tuple", "labeled-pair", "labeled-list"] = "triplet"
-    include_scores: bool = Field(False, description="add scores columns, as sentence-transformers' output_scores")
+    format: Literal["triplet", "n-tuple", "labeled-pair", "labeled-list", "flag-embedding"] = "triplet"
+    include_scores: bool = Field(
+        False, description="add scores columns (sentence-transformers' output_scores; pos_scores/neg_scores)"
+    )
+    prompt: str = Field("", description="flag-embedding: the instruction written in every row's 'prompt'")
     provenance_field: str = Field("_provenance", description="field with ids, ranks, scores and kinds of the negatives")
 
 
@@ -85,7 +90,10 @@ class EncoderSpec(StrictModel):
     normalize: bool = Field(True, description="L2-normalise, so scores are cosine similarities")
     query_prompt: str = Field("", description="text put before every anchor (e.g. 'query: ')")
     document_prompt: str = Field("", description="text put before every corpus text (e.g. 'passage: ')")
-    device: str = "cpu"
+    device: str = Field("cpu", description="cpu, cuda, cuda:N or mps")
+    backend: Literal["torch", "int8", "onnx"] = Field(
+        "torch", description="sentence-transformers: torch, int8 (dynamic int8 Linear layers on CPU) or onnx"
+    )
     # tfidf
     analyzer: Literal["word", "char_wb"] = "word"
     ngram_range: tuple[int, int] = (1, 2)
@@ -103,6 +111,16 @@ class EncoderSpec(StrictModel):
     anchor_ids: str | None = Field(None, description="precomputed: ids of the anchor rows (pairs.anchor_id_field)")
     cache: bool = Field(True, description="reuse embeddings from the cache folder")
     cache_dir: str | None = Field(None, description="default: $MLP_CACHE_DIR or ~/.cache/mlp/embeddings")
+
+
+class RescoreSpec(StrictModel):
+    """A second local model that re-scores each candidate and positive before the margins apply."""
+
+    model: str = Field(description="local folder: a cross-encoder, or a sentence-transformers bi-encoder")
+    type: Literal["auto", "cross-encoder", "bi-encoder"] = Field(
+        "auto", description="auto: a folder with modules.json is a bi-encoder, otherwise a cross-encoder"
+    )
+    batch_size: int = Field(64, ge=1, le=65536)
 
 
 class IndexSpec(StrictModel):
@@ -176,6 +194,7 @@ class MineRecipe(StrictModel):
     description: str | None = None
     seed: int = 0
     workers: int | None = Field(None, ge=0, description="worker processes for sampling (0 or empty: all cores)")
+    engine: Literal["local", "ray"] = Field("local", description="where work runs: this machine, or a Ray cluster")
     on_error: Literal["fail", "skip"] = "fail"
     pairs: PairsSpec | None = None
     corpus: CorpusSpec | None = None
@@ -183,6 +202,7 @@ class MineRecipe(StrictModel):
     output: OutputSpec | None = None
     encoder: EncoderSpec = Field(default_factory=EncoderSpec)
     index: IndexSpec = Field(default_factory=IndexSpec)
+    rescore: RescoreSpec | None = None
     sampling: SamplingSpec = Field(default_factory=SamplingSpec)
 
     def check(self, loaded: LoadedRecipe | None) -> None:
@@ -219,6 +239,16 @@ class MineRecipe(StrictModel):
                 )
             if self.corpus is None:
                 problems.append((("corpus",), "precomputed embeddings need 'corpus:' (ids and texts of the rows)"))
+        import re
+
+        if not re.match(DEVICE_PATTERN, enc.device):
+            problems.append(
+                (("encoder", "device"), f"unknown device {enc.device!r}; accepted: cpu, cuda, cuda:N (N a number), mps")
+            )
+        if enc.backend != "torch" and enc.type != "sentence-transformers":
+            problems.append((("encoder", "backend"), f"backend {enc.backend!r} applies to sentence-transformers only"))
+        if enc.backend == "int8" and enc.device != "cpu":
+            problems.append((("encoder", "backend"), "int8 (torch dynamic quantization) runs on cpu only"))
         if self.index.type == "annoy" and enc.type == "tfidf" and enc.dims is None:
             problems.append((("index", "type"), "annoy needs dense vectors: set encoder.dims (e.g. 256) with tfidf"))
         s = self.sampling

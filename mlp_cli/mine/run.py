@@ -18,7 +18,7 @@ from mlp_cli.errors import InputDataError, UsageError
 from mlp_cli.io.atomic import atomic_file
 from mlp_cli.io.manifest import RunReport
 from mlp_cli.io.rows import RowWriter, detect_output_format, dumps_row
-from mlp_cli.mine.encoders import encode
+from mlp_cli.mine.encoders import encode, rescore
 from mlp_cli.mine.inputs import CorpusData, read_corpus, read_records, where
 from mlp_cli.mine.neighbours import search
 from mlp_cli.mine.predictions import run_predictions
@@ -47,6 +47,11 @@ SETTINGS: dict[str, tuple[str, ...]] = {
     "embedding_ids": ("encoder", "corpus_ids"),
     "anchor_embeddings": ("encoder", "anchor_embeddings"),
     "anchor_ids": ("encoder", "anchor_ids"),
+    "device": ("encoder", "device"),
+    "backend": ("encoder", "backend"),
+    "rescore": ("rescore", "model"),
+    "rescore_type": ("rescore", "type"),
+    "prompt": ("output", "prompt"),
     "cache": ("encoder", "cache"),
     "cache_dir": ("encoder", "cache_dir"),
     "index": ("index", "type"),
@@ -175,6 +180,7 @@ def mine_negatives(
         "out",
         "predictions",
         "model",
+        "rescore",
         "embeddings",
         "embedding_ids",
         "anchor_embeddings",
@@ -198,6 +204,45 @@ def _init(job: Any) -> None:
 
 def _sample_chunk(groups: list[int]) -> list[Any]:
     return [mine_anchor(_JOB, g) for g in groups]
+
+
+def _rescore(
+    recipe: MineRecipe,
+    loaded: LoadedRecipe,
+    groups: list[AnchorGroup],
+    indices: Any,
+    window: tuple[int, int],
+    documents: list[str],
+) -> tuple[Any, list[list[float]]]:
+    """The second model's scores of every window candidate (NaN elsewhere) and of every positive."""
+    import numpy as np
+
+    assert recipe.rescore is not None
+    low, high = window
+    pairs: list[tuple[int, int]] = []
+    cells: list[tuple[int, int]] = []
+    for g in range(len(groups)):
+        for rank in range(low, min(high, indices.shape[1]) + 1):
+            row = int(indices[g, rank - 1])
+            if row >= 0:
+                pairs.append((g, row))
+                cells.append((g, rank - 1))
+    n_window = len(pairs)
+    for g, group in enumerate(groups):
+        pairs.extend((g, prow) for prow in group.positive_rows)
+    scores = rescore(
+        recipe.rescore, recipe.encoder.device, [g.text for g in groups], documents, pairs, resolve=loaded.resolve
+    )
+    table = np.full(indices.shape, np.nan, dtype=np.float32)
+    if cells:
+        rows, cols = zip(*cells, strict=True)
+        table[list(rows), list(cols)] = scores[:n_window]
+    positive: list[list[float]] = []
+    at = n_window
+    for group in groups:
+        positive.append([float(x) for x in scores[at : at + len(group.positive_rows)]])
+        at += len(group.positive_rows)
+    return table, positive
 
 
 def run_mine(loaded: LoadedRecipe, options: RunOptions = RunOptions(), progress: Progress | None = None) -> RunReport:
@@ -326,6 +371,12 @@ def _run_pairs(loaded: LoadedRecipe, options: RunOptions, progress: Progress) ->
     with run.stage("search"):
         neighbours = search(loaded, encoded.anchors, corpus_vectors, k, (low, high), seed, workers, progress)
 
+    rescored_scores = rescored_positive = None
+    if recipe.rescore is not None:
+        with run.stage("rescore"):
+            rescored_scores, rescored_positive = _rescore(
+                recipe, loaded, groups, neighbours.indices, (low, high), corpus.texts + extra_texts
+            )
     output = recipe.output
     job = MiningJob(
         groups=groups,
@@ -342,6 +393,9 @@ def _run_pairs(loaded: LoadedRecipe, options: RunOptions, progress: Progress) ->
         output_format=output.format if output else "triplet",
         include_scores=output.include_scores if output else False,
         provenance_field=output.provenance_field if output else "_provenance",
+        prompt=output.prompt if output else "",
+        rescored_scores=rescored_scores,
+        rescored_positive_scores=rescored_positive,
     )
     job.prepare()
     removed: Counter = Counter()
@@ -377,11 +431,16 @@ def _run_pairs(loaded: LoadedRecipe, options: RunOptions, progress: Progress) ->
             "format": job.output_format,
             "encoder": {
                 "type": recipe.encoder.type,
+                "backend": recipe.encoder.backend,
+                "device": recipe.encoder.device,
                 "cache_hits": encoded.cache_hits,
                 "cache_misses": encoded.cache_misses,
                 "seconds": round(encoded.seconds.get("encode", 0.0), 3),
             },
             "index": {**neighbours.info, "seconds": round(run.timings["search"], 3)},
+            "rescore": None
+            if recipe.rescore is None
+            else {**recipe.rescore.model_dump(mode="json"), "seconds": round(run.timings.get("rescore", 0.0), 3)},
             "seed": seed,
         }
     )

@@ -63,6 +63,11 @@ class MiningJob:
     output_format: str
     include_scores: bool
     provenance_field: str
+    prompt: str = ""
+    # A second model's scores (--rescore): window candidates as neighbour_scores, and each group's
+    # positives; they replace the first encoder's scores for the bounds, margins and score columns.
+    rescored_scores: np.ndarray | None = None
+    rescored_positive_scores: list[list[float]] | None = None
     batch_ids: list[set[str]] = field(default_factory=list)  # per batch: positive ids
     batch_norms: list[set[str]] = field(default_factory=list)  # per batch: normalised positive texts
     positive_norms: list[set[str]] = field(default_factory=list)  # per group
@@ -188,7 +193,7 @@ def mine_anchor(job: MiningJob, g: int) -> AnchorResult:
     anchor_norm = normalize_text(group.text)
     low, high = s.rank_window
     top = job.neighbour_indices[g]
-    top_scores = job.neighbour_scores[g]
+    top_scores = job.neighbour_scores[g] if job.rescored_scores is None else job.rescored_scores[g]
     # Hard candidates: inside the window, through the anchor-level filters.
     cand: list[tuple[int, int, float]] = []  # (rank, row, score)
     taken: set[str] = set()  # normalised texts already offered: a corpus may repeat a sentence
@@ -207,7 +212,10 @@ def mine_anchor(job: MiningJob, g: int) -> AnchorResult:
     dup = _near_duplicates(job, group, [r for _, r, _ in cand])
     removed["near_duplicate"] += int(dup.sum())
     cand = [c for c, d in zip(cand, dup, strict=True) if not d]
-    positive_scores = _positive_scores(job, g)
+    retriever_positive_scores = _positive_scores(job, g)
+    positive_scores = (
+        retriever_positive_scores if job.rescored_positive_scores is None else job.rescored_positive_scores[g]
+    )
     top_rows = {int(r) for r in top if r >= 0}
     n_easy_target = round(s.hard * s.easy_to_hard)
     for p, (positive, positive_score) in enumerate(zip(group.positives, positive_scores, strict=True)):
@@ -221,8 +229,17 @@ def mine_anchor(job: MiningJob, g: int) -> AnchorResult:
             Negative(row, job.corpus_ids[row], job.corpus_texts[row], rank, score, "hard") for rank, row, score in hard
         ]
         n_easy = round(len(chosen) * s.easy_to_hard)
+        # easy negatives are scored by the first encoder only, so their margin uses its positive score
         easy = _easy_negatives(
-            job, g, p, n_easy, anchor_norm, top_rows, {job.corpus_norms[n.row] for n in chosen}, positive_score, removed
+            job,
+            g,
+            p,
+            n_easy,
+            anchor_norm,
+            top_rows,
+            {job.corpus_norms[n.row] for n in chosen},
+            retriever_positive_scores[p],
+            removed,
         )
         chosen.extend(easy)
         wanted = s.hard + n_easy_target
@@ -231,7 +248,7 @@ def mine_anchor(job: MiningJob, g: int) -> AnchorResult:
         if job.output_format == "n-tuple" and len(chosen) < wanted:
             result.dropped_rows += 1
             continue
-        if job.output_format == "labeled-list" and not chosen:
+        if job.output_format in ("labeled-list", "flag-embedding") and not chosen:
             result.dropped_rows += 1
             continue
         result.hard += len(hard)
@@ -252,6 +269,7 @@ def mine_anchor(job: MiningJob, g: int) -> AnchorResult:
                 provenance,
                 job.provenance_field,
                 job.include_scores,
+                job.prompt,
             )
         )
     if job.output_format == "labeled-pair":

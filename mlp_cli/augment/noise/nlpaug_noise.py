@@ -14,11 +14,12 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
-from mlp_cli.augment.registry import Augmenter, Params, register_augmenter, text_of
+from mlp_cli.augment.registry import Augmenter, register_augmenter, text_of
+from mlp_cli.augment.text.spans import EntityNoiseParams, noise_segments, rebuild, row_spans
 from mlp_cli.runtime.seeding import seed_global_state
 
 
-class CharNoiseParams(Params):
+class CharNoiseParams(EntityNoiseParams):
     field: str | None = Field(None, description="text field (default: the input's text_field)")
     aug_char_p: float = Field(0.1, ge=0.0, le=1.0, description="share of characters changed in a chosen word")
     aug_char_min: int = Field(1, ge=0)
@@ -43,7 +44,7 @@ class RandomCharParams(CharNoiseParams):
     spec_char: str = "!@#$%^&*()_+"
 
 
-class WordNoiseParams(Params):
+class WordNoiseParams(EntityNoiseParams):
     field: str | None = Field(None, description="text field (default: the input's text_field)")
     aug_p: float = Field(0.1, ge=0.0, le=1.0, description="share of words changed")
     aug_min: int = Field(1, ge=0)
@@ -117,11 +118,22 @@ class NlpaugAugmenter(Augmenter):
         if not text.strip():
             return out
         self.setup()
+        refs = row_spans(row, self.params.span_fields, text)
         seed_global_state(sampled["seed"])
+        if refs:  # span-labelled row: noise between the spans (and inside, if asked); spans follow
+            pieces = noise_segments(text, refs, self._noise_segment, self.params.noise_entities)
+            return rebuild(row, self.field, refs, pieces, self.params.span_fields)
         # The action itself, as nlpaug's augment() calls it for one text with n=1, minus its
         # retry/threading wrapper (which only matters for n > 1).
         out[self.field] = self._action(self._aug.clean(text))
         return out
+
+    def _noise_segment(self, segment: str) -> str:
+        """The action on one stretch of a span-labelled text; a stretch too short for it stays as is."""
+        try:
+            return self._action(self._aug.clean(segment))
+        except (ValueError, IndexError):  # nlpaug samples more words than a one-word stretch has
+            return segment
 
     def _char_kwargs(self) -> dict[str, Any]:
         p = self.params

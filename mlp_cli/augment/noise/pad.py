@@ -7,12 +7,19 @@ from 91% to 97.5%). Noise levels, easiest first:
 - ``whitespace``: runs of spaces, tabs and newlines, and repeated characters (``!!!!!``);
 - ``printable``: random printable characters;
 - ``token-model``: text sampled from a token model (fitted on a corpus, or a saved model);
+- ``sentences``: whole real sentences drawn from a corpus file, placed at sentence boundaries;
 - ``complex``: complex tokens (URIs, user agents, JSON, XML, a user n-gram list).
 
 The chosen level's difficulty goes to the row's ``difficulty`` field (a row keeps a higher one it
 already has, e.g. from ``token-model``), and its name to ``noise_level``. What a row gets (level,
 where, how long, a noise seed) is sampled first and recorded in provenance; the noise text itself
 is then made from that seed, so provenance stays small and the output reproducible.
+
+``balance: true`` pads every class the same way: the padding (whether, how long, which level,
+where) is drawn without looking at the label, so a model trained on the output cannot learn
+"padded = class X" or "long = class X". It cannot be combined with ``labels:`` (padding only some
+classes is exactly the shortcut it removes). Span-labelled rows (``spans``) keep exact spans:
+noise never goes inside a span, and spans after the insertion point move with the text.
 """
 
 from __future__ import annotations
@@ -26,11 +33,26 @@ from pydantic import Field, field_validator, model_validator
 
 from mlp_cli.augment.registry import Augmenter, Params, RunContext, register_augmenter, text_of
 from mlp_cli.augment.synthetic.complex_tokens import ComplexTokens
-from mlp_cli.augment.synthetic.token_model import ComplexKindsSpec, ModelSource, check_levels, load_or_fit
+from mlp_cli.augment.synthetic.token_model import (
+    ComplexKindsSpec,
+    CorpusSpec,
+    ModelSource,
+    check_levels,
+    load_or_fit,
+    read_corpus,
+)
 from mlp_cli.augment.synthetic.tokens import TokenModel
-from mlp_cli.errors import BadItem
+from mlp_cli.augment.text.augmenters import sentence_offsets, sentence_units
+from mlp_cli.augment.text.spans import Piece, SpanAwareParams, rebuild, regions, row_spans
+from mlp_cli.errors import BadItem, InputDataError
 
-NOISE_LEVELS: dict[str, float] = {"whitespace": 0.25, "printable": 0.5, "token-model": 0.75, "complex": 1.0}
+NOISE_LEVELS: dict[str, float] = {
+    "whitespace": 0.25,
+    "printable": 0.5,
+    "token-model": 0.75,
+    "sentences": 0.75,
+    "complex": 1.0,
+}
 POSITIONS: tuple[Literal["append", "prepend", "insert"], ...] = ("append", "prepend", "insert")
 
 _WHITESPACE_RUNS = (" ", "  ", "    ", "\t", "\n", " \n", "\r\n", "\t\t")
@@ -40,11 +62,30 @@ _PRINTABLE = "".join(c for c in string.printable if c not in "\t\n\r\x0b\x0c")
 _VISIBLE = _PRINTABLE.replace(" ", "")
 
 
-class NoisePadParams(Params):
+class SentencesSpec(Params):
+    """Real sentences for the ``sentences`` level: a corpus file, and how many sentences a row gets."""
+
+    corpus: CorpusSpec = Field(description="texts whose sentences are the noise (any real text, e.g. a QA corpus)")
+    count: tuple[int, int] = Field((1, 3), description="sentences added per padded row [min, max] (inclusive)")
+
+    @field_validator("count", mode="before")
+    @classmethod
+    def _one_number_is_a_range(cls, value: Any) -> Any:
+        return (value, value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+    @model_validator(mode="after")
+    def _range(self) -> SentencesSpec:
+        low, high = self.count
+        if low < 1 or high < low or high > 1000:
+            raise ValueError(f"count must be [min, max] with 1 <= min <= max <= 1000 (got [{low}, {high}])")
+        return self
+
+
+class NoisePadParams(SpanAwareParams):
     field: str | None = Field(None, description="text field (default: the input's text_field)")
     levels: list[str] | dict[str, int] = Field(
         default_factory=lambda: ["whitespace", "printable"],
-        description="noise levels (whitespace, printable, token-model, complex): a list (equal chances) or {level: weight}",
+        description="noise levels (whitespace, printable, token-model, sentences, complex): a list (equal chances) or {level: weight}",
     )
     position: Literal["append", "prepend", "insert", "any"] = Field(
         "append", description="where noise goes: after, before, between two words, or any of these"
@@ -53,11 +94,16 @@ class NoisePadParams(Params):
     unit: Literal["chars", "tokens"] = Field("chars", description="length counts characters or tokens")
     separator: str = Field(" ", description="between the text and the noise")
     labels: list[str] | None = Field(None, description="pad only rows with one of these labels (default: every row)")
+    balance: bool = Field(
+        False,
+        description="pad every class with the same distribution of levels and lengths, drawn blind to the label (no 'labels')",
+    )
     label_field: str | None = Field(None, description="label field (default: the input's label_field)")
     token_model: ModelSource | None = Field(None, description="corpus or saved model for the token-model level")
     complex_tokens: ComplexKindsSpec = Field(
         default_factory=ComplexKindsSpec, description="kinds for the complex level"
     )
+    sentences: SentencesSpec | None = Field(None, description="corpus and sentence count for the sentences level")
 
     @field_validator("length", mode="before")
     @classmethod
@@ -78,6 +124,12 @@ class NoisePadParams(Params):
             raise ValueError(f"length max {high} is too large (at most 100000)")
         if "token-model" in self.level_weights() and self.token_model is None:
             raise ValueError("level 'token-model' needs 'token_model:' with a corpus or a saved model")
+        if "sentences" in self.level_weights() and self.sentences is None:
+            raise ValueError("level 'sentences' needs 'sentences:' with a corpus (sentences: {corpus: {path: ...}})")
+        if self.balance and self.labels is not None:
+            raise ValueError(
+                "balance: true pads every class alike; remove 'labels' (padding only some classes teaches a shortcut)"
+            )
         return self
 
     def level_weights(self) -> dict[str, int]:
@@ -105,6 +157,14 @@ class NoisePad(Augmenter[NoisePadParams]):
         if params.token_model is not None and "token-model" in weights:
             self.model, _info = load_or_fit(params.token_model, recipe_dir)
         self.complex: ComplexTokens | None = params.complex_tokens.build(recipe_dir) if "complex" in weights else None
+        self.sentence_pool: list[str] = []
+        if params.sentences is not None and "sentences" in weights:
+            texts, _info = read_corpus(params.sentences.corpus, recipe_dir)
+            for text in texts:
+                flat = " ".join(text.split())  # one line: a row stays one line in TSV/text outputs
+                self.sentence_pool.extend(flat[a:b] for a, b in sentence_offsets(flat))
+            if not self.sentence_pool:
+                raise InputDataError(f"{params.sentences.corpus.path}: no sentences in the sentences corpus")
 
     @property
     def field(self) -> str:
@@ -112,7 +172,7 @@ class NoisePad(Augmenter[NoisePadParams]):
 
     def sample(self, row: dict[str, Any], rng: random.Random) -> dict[str, Any]:
         text = text_of(row, self.field)
-        if self.params.labels is not None:
+        if self.params.labels is not None and not self.params.balance:
             label_field = self.params.label_field or self.context.label_field or "label"
             if label_field not in row:
                 raise BadItem(
@@ -125,14 +185,24 @@ class NoisePad(Augmenter[NoisePadParams]):
         position = self.params.position
         if position == "any":
             position = POSITIONS[int(rng.random() * len(POSITIONS))]
-        sampled: dict[str, Any] = {
-            "level": level,
-            "position": position,
-            "length": rng.randint(*self.params.length),
-            "unit": self.params.unit,
-        }
-        if position == "insert":
-            sampled["at_word"] = rng.randint(0, len(text.split(" ")))
+        if level == "sentences":
+            assert self.params.sentences is not None
+            length, unit = rng.randint(*self.params.sentences.count), "sentences"
+        else:
+            length, unit = rng.randint(*self.params.length), self.params.unit
+        sampled: dict[str, Any] = {"level": level, "position": position, "length": length, "unit": unit}
+        refs = row_spans(row, self.params.span_fields, text) if position == "insert" else []
+        if position == "insert" and level == "sentences":
+            sampled["at_sentence"] = rng.randint(0, len(sentence_units(text, regions(refs))))
+        elif position == "insert":
+            words = text.split(" ")
+            at = rng.randint(0, len(words))
+            if refs:  # never between two words of a span: move to the next boundary outside every span
+                cut = sum(len(w) + 1 for w in words[:at]) - 1  # the space that the noise replaces
+                while 0 < at < len(words) and any(s["start"] <= cut < s["end"] for _f, _i, s in refs):
+                    cut += len(words[at]) + 1
+                    at += 1
+            sampled["at_word"] = at
         sampled["seed"] = rng.getrandbits(63)
         return sampled
 
@@ -143,16 +213,38 @@ class NoisePad(Augmenter[NoisePadParams]):
         level = sampled["level"]
         noise = self.noise(level, sampled["length"], sampled["unit"], random.Random(sampled["seed"]))
         sep = self.params.separator
+        refs = row_spans(row, self.params.span_fields, text)
+        parts: list[tuple[str, int | None]]  # (text, where it starts in the old text, or None: new)
         if sampled["position"] == "append":
-            parts = [text, noise]
+            parts = [(text, 0), (noise, None)]
         elif sampled["position"] == "prepend":
-            parts = [noise, text]
+            parts = [(noise, None), (text, 0)]
+        elif "at_sentence" in sampled:
+            units = sentence_units(text, regions(refs))
+            at = min(sampled["at_sentence"], len(units))
+            if at == 0:
+                parts = [(noise, None), (text, 0)]
+            elif at == len(units):
+                parts = [(text, 0), (noise, None)]
+            else:
+                cut_left, cut_right = units[at - 1][1], units[at][0]
+                parts = [(text[:cut_left], 0), (noise, None), (text[cut_right:], cut_right)]
         else:
             words = text.split(" ")
             at = min(sampled["at_word"], len(words))
-            parts = [" ".join(words[:at]), noise, " ".join(words[at:])]
+            left = " ".join(words[:at])
+            parts = [(left, 0), (noise, None), (" ".join(words[at:]), len(left) + 1 if at else 0)]
+        kept = [(p, src) for p, src in parts if p]
         out = dict(row)
-        out[self.field] = sep.join(p for p in parts if p)
+        if refs:
+            pieces: list[Piece] = []
+            for k, (p, src) in enumerate(kept):
+                if k:
+                    pieces.append(Piece(sep))
+                pieces.append(Piece(p, src))
+            out = rebuild(row, self.field, refs, pieces, self.params.span_fields)
+        else:
+            out[self.field] = sep.join(p for p, _src in kept)
         out["noise_level"] = level
         own = row.get("difficulty")
         difficulty = NOISE_LEVELS[level]
@@ -165,6 +257,9 @@ class NoisePad(Augmenter[NoisePadParams]):
         """Noise of ``level``: ``length`` characters (exactly; complex tokens are never cut, so at
         least) or ``length`` tokens."""
         chars = unit == "chars"
+        if level == "sentences":
+            pool = self.sentence_pool
+            return " ".join(pool[int(rng.random() * len(pool))] for _ in range(length))
         if level == "whitespace":
             runs: list[str] = []
             size = 0

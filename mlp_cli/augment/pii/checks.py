@@ -66,3 +66,46 @@ def ean13_valid(code: str) -> bool:
     """True if the 13 digits of ``code`` carry a valid EAN-13 check digit (ISBN-13 included)."""
     digits = digits_of(code)
     return len(digits) == 13 and gs1_check_digit(digits[:12]) == digits[12]
+
+
+def dea_check_digit(six: str) -> str:
+    """The check digit of a DEA number's six digits: (d1+d3+d5 + 2*(d2+d4+d6)) mod 10."""
+    d = [int(c) for c in six]
+    return str((d[0] + d[2] + d[4] + 2 * (d[1] + d[3] + d[5])) % 10)
+
+
+def dea_valid(text: str) -> bool:
+    """True for a DEA registration number (two letters, seven digits, valid check digit)."""
+    if not re.fullmatch(r"[A-Z]{2}\d{7}", text):
+        return False
+    return dea_check_digit(text[2:8]) == text[8]
+
+
+_B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+
+def base58_encode(data: bytes) -> str:
+    """Bitcoin's Base58 (leading zero bytes become '1')."""
+    n = int.from_bytes(data, "big")
+    out = []
+    while n:
+        n, r = divmod(n, 58)
+        out.append(_B58[r])
+    pad = len(data) - len(data.lstrip(b"\0"))
+    return "1" * pad + "".join(reversed(out))
+
+
+def btc_address_valid(text: str) -> bool:
+    """True for a Base58Check Bitcoin address (version 0x00 or 0x05) whose checksum holds."""
+    import hashlib
+
+    if not text or any(c not in _B58 for c in text):
+        return False
+    n = 0
+    for c in text:
+        n = n * 58 + _B58.index(c)
+    pad = len(text) - len(text.lstrip("1"))
+    raw = b"\0" * pad + (n.to_bytes((n.bit_length() + 7) // 8, "big") if n else b"")
+    if len(raw) != 25 or raw[0] not in (0x00, 0x05):
+        return False
+    return hashlib.sha256(hashlib.sha256(raw[:21]).digest()).digest()[:4] == raw[21:]

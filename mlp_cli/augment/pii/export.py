@@ -22,9 +22,28 @@ from mlp_cli.io.rows import RowSource, iter_rows
 from mlp_cli.runtime.options import Progress, RunOptions
 from mlp_cli.runtime.run import Run
 
-ExportFormat = Literal["bio", "conll", "spans"]
-EXPORT_FORMATS = ("bio", "conll", "spans")
-_SUFFIX = {"bio": ".bio.jsonl", "conll": ".conll", "spans": ".jsonl"}
+ExportFormat = Literal["bio", "conll", "spans", "hf", "spacy"]
+EXPORT_FORMATS = ("bio", "conll", "spans", "hf", "spacy")
+# hf: Hugging Face token-classification rows (tokens, ner_tags ids; label names in the manifest);
+# spacy: spaCy's JSON training format (docs > paragraphs > sentences > tokens with BILUO ner tags).
+_SUFFIX = {"bio": ".bio.jsonl", "conll": ".conll", "spans": ".jsonl", "hf": ".hf.jsonl", "spacy": ".spacy.json"}
+
+
+def biluo(tags: list[str]) -> list[str]:
+    """BIO tags as spaCy's BILUO: a one-token entity is U-, an entity's last token L-."""
+    out = []
+    for i, tag in enumerate(tags):
+        nxt = tags[i + 1] if i + 1 < len(tags) else "O"
+        ends = not (nxt.startswith("I-") and nxt[2:] == tag[2:])
+        if tag.startswith("B-"):
+            out.append(("U-" if ends else "B-") + tag[2:])
+        elif tag.startswith("I-"):
+            out.append(("L-" if ends else "I-") + tag[2:])
+        else:
+            out.append("O")
+    return out
+
+
 # Payload escapes (JSON \n, \u00e9; XML &amp;) are one token each, then words and single
 # punctuation marks: "jane.roe@x.com" -> jane . roe @ x . com.
 _TOKEN = re.compile(r"\\u[0-9a-fA-F]{4}|\\.|&(?:amp|lt|gt|quot|apos);|\w+|[^\w\s]")
@@ -99,6 +118,7 @@ def export_samples(
     tokens_total = entity_tokens = 0
     source = RowSource(path=input_path, format="jsonl")
     run.progress.start(None, f"export {to} → {out_dir.name}")
+    buffered: dict[str, list[Any]] = {}  # hf and spacy: written at the end (label ids / one JSON array)
     with atomic_dir(out_dir, overwrite) as tmp, ExitStack() as files:
         handles: dict[str, Any] = {}
         for item in iter_rows(source):
@@ -130,7 +150,9 @@ def export_samples(
                 tags = bio_tags(toks, row["spans"])
                 tokens_total += len(toks)
                 entity_tokens += sum(1 for t in tags if t != "O")
-                if to == "bio":
+                if to in ("hf", "spacy"):
+                    buffered.setdefault(split, []).append(([t[0] for t in toks], tags, row["text"]))
+                elif to == "bio":
                     record = {"tokens": [t[0] for t in toks], "tags": tags}
                     record.update({k: row[k] for k in ("template", "locale", "format", "split", "has_pii") if k in row})
                     out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
@@ -141,9 +163,42 @@ def export_samples(
             run.progress.advance()
         if not report.items_out:
             raise InputDataError(f"{input_path}: no labelled sample to export ({report.items_in} rows read)")
+        label_names: list[str] = []
+        if to == "hf":
+            entity = sorted({t[2:] for docs in buffered.values() for _w, tags, _t in docs for t in tags if t != "O"})
+            label_names = ["O"] + [f"{p}-{e}" for e in entity for p in ("B", "I")]
+            ids = {name: i for i, name in enumerate(label_names)}
+            for split, docs in buffered.items():
+                for n, (words, tags, _text) in enumerate(docs):
+                    record = {"id": f"{split}-{n}", "tokens": words, "ner_tags": [ids[t] for t in tags]}
+                    handles[split].write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+        elif to == "spacy":
+            for split, docs in buffered.items():
+                data = [
+                    {
+                        "id": n,
+                        "paragraphs": [
+                            {
+                                "raw": text,
+                                "sentences": [
+                                    {
+                                        "tokens": [
+                                            {"id": i, "orth": w, "ner": tag}
+                                            for i, (w, tag) in enumerate(zip(words, biluo(tags), strict=True))
+                                        ]
+                                    }
+                                ],
+                            }
+                        ],
+                    }
+                    for n, (words, tags, text) in enumerate(docs)
+                ]
+                json.dump(data, handles[split], ensure_ascii=False)
         report.extra = {"to": to, "splits": dict(sorted(counts.items())), "labels": dict(sorted(labels.items()))}
         if to != "spans":
             report.extra.update({"tokens": tokens_total, "entity_tokens": entity_tokens})
+        if to == "hf":
+            report.extra["label_names"] = label_names  # ner_tags[i] is label_names[ner_tags[i]]
         files.close()
         report.outputs = [str(out_dir / f"{s}{_SUFFIX[to]}") for s in sorted(handles)]
         run.finish(recipe=None, manifest=manifest_path_for(tmp))  # inside the folder, committed with it

@@ -41,14 +41,18 @@ from mlp_cli.augment.pii.templates import (
 )
 from mlp_cli.augment.pii.values import (
     CONTEXT_WORDS,
+    FILLERS,
     IDENTITY_PARTS,
     IDENTITY_PROVIDERS,
+    LABEL_SCHEMES,
     LOOKALIKES,
     NATIVE_PROVIDERS,
     NEGATIVE_KINDS,
     make_identity,
 )
 from mlp_cli.augment.registry import Generator, Params, RunContext, register_generator, suggest
+from mlp_cli.augment.synthetic.token_model import CorpusSpec, ModelSource, load_or_fit, read_corpus
+from mlp_cli.augment.text.spans import SpanAwareParams
 from mlp_cli.errors import InputDataError, MlpError, RecipeError
 from mlp_cli.runtime.seeding import derive_seed
 
@@ -74,7 +78,37 @@ def _check_weights(value: dict[str, float], what: str) -> None:
             raise invalid("weights", f"weight of {name!r} must be a finite number > 0 (got {weight})")
 
 
+class ContextSpec(Params):
+    """Text from a token model of the user's corpus put before and/or after a share of the samples."""
+
+    corpus: Any = Field(None, description="real texts to fit the token model on (as token-model's corpus:)")
+    model: str | None = Field(None, description="saved token model (JSON), as for the token-model generator")
+    share: float = Field(0.5, ge=0.0, le=1.0, description="share of PII samples that get sampled context")
+    tokens: list[int] = Field(
+        default_factory=lambda: [3, 12], min_length=2, max_length=2, description="[min, max] tokens per side"
+    )
+    order: int = Field(2, ge=1, le=6, description="Markov context length of the token model")
+
+
+class NegativesSpec(Params):
+    """Lines of a real, PII-free corpus mixed in as samples with no spans."""
+
+    corpus: Any = Field(description="corpus (as token-model's corpus: path, format, field...)")
+    share: float = Field(0.1, ge=0.0, le=1.0, description="share of all samples taken from the corpus")
+
+
 class PiiParams(Params):
+    label_scheme: str = Field(
+        "custom",
+        description="label names: custom (as declared), presidio, spacy (ORG/GPE/DATE...), conll (PER/ORG/LOC/MISC)",
+    )
+    address: str = Field("whole", description="whole: one span per {{address}}; parts: street and city spans")
+    names: str = Field("full", description="full: one span per {{name}}; parts: first and last name spans")
+    lower_share: float = Field(0.0, ge=0.0, le=1.0, description="share of samples written all lower-case")
+    upper_share: float = Field(0.0, ge=0.0, le=1.0, description="share of samples written all upper-case")
+    middle_initial_share: float = Field(0.0, ge=0.0, le=1.0, description="share of full names with a middle initial")
+    context: ContextSpec | None = Field(None, description="surround PII samples with text sampled from your corpus")
+    negatives: NegativesSpec | None = Field(None, description="mix lines of a PII-free corpus in as negatives")
     labels: dict[str, str] = Field(
         default_factory=dict, description="provider -> entity label: overrides defaults, declares new labels"
     )
@@ -120,6 +154,24 @@ class PiiParams(Params):
             return handler(data)
         finally:
             declared_labels.reset(token)
+
+    @field_validator("label_scheme")
+    @classmethod
+    def _known_scheme(cls, value: str) -> str:
+        if value not in LABEL_SCHEMES:
+            raise invalid(
+                "label_scheme",
+                f"unknown label_scheme {value!r}{suggest(value, list(LABEL_SCHEMES))}; accepted: {', '.join(LABEL_SCHEMES)}",
+            )
+        return value
+
+    @field_validator("address", "names")
+    @classmethod
+    def _granularity(cls, value: str, info: ValidationInfo) -> str:
+        accepted = ("whole", "parts") if info.field_name == "address" else ("full", "parts")
+        if value not in accepted:
+            raise invalid("granularity", f"{info.field_name}: {value!r} is not one of {', '.join(accepted)}")
+        return value
 
     @field_validator("labels")
     @classmethod
@@ -231,10 +283,13 @@ class PiiGenerator(Generator[PiiParams]):
         except RecipeError as exc:
             problems.extend((loc + tuple(rel), message) for rel, message in exc.problems or [((), str(exc))])
         first_pii = next((i for i, g in enumerate(model.generate) if g.generator == cls.name), None)
-        if model.steps and loc == ("generate", first_pii):  # said once, however many pii generators
+        # Span-aware steps (text augmenters, noise-pad, evasion) keep spans exact; others would not.
+        blind = [s.augmenter for s in model.steps if not isinstance(getattr(s, "_params", None), SpanAwareParams)]
+        if blind and loc == ("generate", first_pii):  # said once, however many pii generators
             message = (
                 f"steps would rewrite the text of the {cls.name!r} samples ({loaded.where(loc)}) and make their "
-                "spans inexact; remove 'steps:' (generate, export, then augment the exported text if needed)"
+                f"spans inexact: {', '.join(blind)} does not keep spans; remove it (text augmenters, noise-pad and "
+                "evasion keep spans exact), or generate, export, then augment the exported text"
             )
             problems.append((("steps",), message))
         if problems:
@@ -248,6 +303,18 @@ class PiiGenerator(Generator[PiiParams]):
         self._block_samples = self._plan_blocks()
         self._fakers: dict[str, Any] = {}
         self._recent: dict[tuple[str, str], list[tuple[int, list[str]]]] = {}
+        self._scheme = LABEL_SCHEMES[self.params.label_scheme]
+        self._context_model = None
+        self._negative_lines: list[str] = []
+        recipe_dir = Path(self.context.recipe_dir)
+        if self.params.context is not None:
+            spec = self.params.context
+            corpus = CorpusSpec.model_validate(spec.corpus) if spec.corpus is not None else None
+            source = ModelSource(corpus=corpus, model=spec.model, order=spec.order)
+            self._context_model, _ = load_or_fit(source, recipe_dir)
+        if self.params.negatives is not None:
+            lines, _ = read_corpus(CorpusSpec.model_validate(self.params.negatives.corpus), recipe_dir)
+            self._negative_lines = [" ".join(t.split()) for t in lines if t.strip()]
 
     def check(self) -> dict[str, Any]:
         """Load and check every template (files too) and split them; the plan's template counts.
@@ -433,6 +500,19 @@ class PiiGenerator(Generator[PiiParams]):
     def generate(self, index: int, rng: random.Random) -> tuple[dict[str, Any], dict[str, Any]]:
         """Sample ``index``: a template filled, rendered in a payload, with spans and look-alikes."""
         params = self.params
+        if self._negative_lines and rng.random() < params.negatives.share:  # type: ignore[union-attr]
+            line = self._negative_lines[rng.randrange(len(self._negative_lines))]
+            row = {
+                "text": line,
+                "spans": [],
+                "lookalikes": [],
+                "has_pii": False,
+                "template": "corpus-negative",
+                "locale": "",
+                "format": "plain",
+                "split": "test" if rng.random() < params.test_share else "train",
+            }
+            return row, {"negative": True, "negative_kinds": ["corpus"]}
         negative = params.negative_share > 0.0 and (
             params.negative_share >= 1.0 or rng.random() < params.negative_share
         )
@@ -452,22 +532,58 @@ class PiiGenerator(Generator[PiiParams]):
         # The payload's metadata is drawn after the values: the message is the same in every format.
         head, tail = envelope(fmt, rng)
         escape = ESCAPES[fmt]
+        parts: list[str | Slot] = list(template.parts)
+        context_used = None
+        if self._context_model is not None and not negative and rng.random() < params.context.share:  # type: ignore[union-attr]
+            before, after = self._context_text(rng)
+            parts = [before, *parts, after]
+            values = [before, *values, after]
+            context_used = [len(before), len(after)]
         pieces = [head]
         at = len(head)
         spans: list[dict[str, Any]] = []
         lookalikes: list[dict[str, Any]] = []
-        for part, value in zip(template.parts, values, strict=True):
+        scheme = self._scheme
+        for part, value in zip(parts, values, strict=True):
             piece = escape(value)
             if isinstance(part, Slot):
                 if part.kind is None:
-                    spans.append({"start": at, "end": at + len(piece), "label": part.label, "value": piece})
-                else:
+                    label = scheme.get(part.label, part.label)  # type: ignore[arg-type]
+                    sub = self._sub_spans(part, value, piece, persons)
+                    if sub is None:
+                        spans.append({"start": at, "end": at + len(piece), "label": label, "value": piece})
+                    else:
+                        for s0, s1, sub_label in sub:
+                            spans.append(
+                                {
+                                    "start": at + s0,
+                                    "end": at + s1,
+                                    "label": scheme.get(sub_label, sub_label),
+                                    "value": piece[s0:s1],
+                                }
+                            )
+                elif part.kind not in FILLERS:
                     lookalikes.append({"start": at, "end": at + len(piece), "kind": part.kind, "value": piece})
             pieces.append(piece)
             at += len(piece)
         pieces.append(tail)
+        text = "".join(pieces)
+        case = None
+        if params.lower_share or params.upper_share:
+            u = rng.random()
+            case = (
+                "lower" if u < params.lower_share else "upper" if u < params.lower_share + params.upper_share else None
+            )
+            if case is not None:
+                changed = text.lower() if case == "lower" else text.upper()
+                if len(changed) == len(text):  # ß -> SS would move the offsets: leave such a sample as it is
+                    text = changed
+                    for item in (*spans, *lookalikes):
+                        item["value"] = text[item["start"] : item["end"]]
+                else:
+                    case = None
         row = {
-            "text": "".join(pieces),
+            "text": text,
             "spans": spans,
             "lookalikes": lookalikes,
             "has_pii": bool(spans),
@@ -477,9 +593,48 @@ class PiiGenerator(Generator[PiiParams]):
             "split": self._splits[template.id],
         }
         provenance: dict[str, Any] = {"template_at": template.where, "negative": negative}
+        if case is not None:
+            provenance["case"] = case
+        if context_used is not None:
+            provenance["context_chars"] = context_used
         if negative:
             provenance["negative_kinds"] = template.kinds or [CONTEXT_WORDS]
         return row, provenance
+
+    def _context_text(self, rng: random.Random) -> tuple[str, str]:
+        """Text before and after a sample, from the token model of the user's corpus (either may be empty)."""
+        model = self._context_model
+        low, high = self.params.context.tokens  # type: ignore[union-attr]
+        sides = []
+        for _ in range(2):
+            n = rng.randint(low, high) if rng.random() < 0.7 else 0
+            sides.append(model.join(model.sample_markov(rng, n, min(2, model.order))) if n else "")  # type: ignore[union-attr]
+        before, after = sides
+        return (before + " " if before else ""), (" " + after if after else "")
+
+    def _sub_spans(
+        self, slot: Slot, value: str, piece: str, persons: dict[int, dict[str, str]]
+    ) -> list[tuple[int, int, str]] | None:
+        """Offsets (in the escaped piece) of the parts of a name or address, when the recipe asks for parts."""
+        if self.params.names == "parts" and slot.provider == "name":
+            person = persons[slot.person]
+            out = []
+            at = 0
+            for key in ("first_name", "last_name"):
+                i = piece.find(person[key], at)
+                if i < 0:
+                    return None
+                out.append((i, i + len(person[key]), slot.label))
+                at = i + len(person[key])
+            return out
+        if self.params.address == "parts" and slot.provider == "address" and value == piece:
+            out, at = [], 0
+            for k, chunk in enumerate(value.split(", ")):
+                if chunk:
+                    out.append((at, at + len(chunk), "STREET_ADDRESS" if k == 0 else "CITY"))
+                at += len(chunk) + 2
+            return out
+        return None
 
     def _draw(self, provider: str, locale: str, index: int, rng: random.Random, fake: Any) -> str:
         if fake is None:
@@ -537,7 +692,11 @@ class PiiGenerator(Generator[PiiParams]):
             last = self._draw("last_name", locale, index, rng, fake)
             if not self.params.unique or (first, last) not in names:
                 domain = self._draw("free_email_domain", locale, index, rng, fake)
-                return make_identity(first, last, domain, rng, locale)
+                person = make_identity(first, last, domain, rng, locale)
+                share = self.params.middle_initial_share
+                if share and rng.random() < share and person["name"] == f"{first} {last}":
+                    person["name"] = f"{first} {rng.choice('ABCDEFGHJKLMNPRSTW')}. {last}"
+                return person
         raise MlpError(
             f"{template.where}: template {template.id!r} needs {len(names) + 1} different people for locale "
             f"{locale!r}, but {UNIQUE_TRIES} draws found no new name; raise pool_size or set unique: false"

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from mlp_cli.augment.registry import Augmenter, Params, register_augmenter, text_of
+from mlp_cli.augment.text.spans import Piece, Region, SpanAwareParams, rebuild, regions, row_spans
 from mlp_cli.errors import BadItem
 
 # Sentence ends: ., !, ?, … (optionally followed by closing quotes/brackets), then whitespace.
@@ -39,7 +40,12 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+|\n+")
 
 def split_sentences(text: str) -> list[str]:
     """Split text into sentences without any model or downloaded data."""
-    pieces: list[str] = []
+    return [text[start:end] for start, end in sentence_offsets(text)]
+
+
+def sentence_offsets(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each sentence of ``text`` (what ``split_sentences`` returns), in order."""
+    pieces: list[tuple[int, int]] = []
     start = 0
     for m in _SENTENCE_END.finditer(text):
         end = m.start()
@@ -56,15 +62,35 @@ def split_sentences(text: str) -> list[str]:
         ):
             continue
         if candidate.strip():
-            pieces.append(candidate.strip())
+            lead = len(candidate) - len(candidate.lstrip())
+            pieces.append((start + lead, start + len(candidate)))
         start = m.end()
-    tail = text[start:].strip()
-    if tail:
-        pieces.append(tail)
+    tail = text[start:]
+    if tail.strip():
+        lead = len(tail) - len(tail.lstrip())
+        pieces.append((start + lead, start + len(tail.rstrip())))
     return pieces
 
 
-class SentenceShuffleParams(Params):
+def sentence_units(text: str, protected: list[Region]) -> list[tuple[int, int]]:
+    """Sentences of ``text`` as ``(start, end)``, neighbours merged where a protected region crosses
+    the gap between them, so that moving or cutting at units never splits a span."""
+    units = [list(u) for u in sentence_offsets(text)]
+    if not protected:
+        return [(a, b) for a, b in units]
+    if units:  # a region in leading or trailing whitespace still belongs to a unit
+        units[0][0] = min(units[0][0], protected[0].start)
+        units[-1][1] = max(units[-1][1], max(r.end for r in protected))
+    merged: list[list[int]] = []
+    for unit in units:
+        if merged and any(r.start < unit[0] and r.end > merged[-1][1] for r in protected):
+            merged[-1][1] = unit[1]
+        else:
+            merged.append(unit)
+    return [(a, b) for a, b in merged]
+
+
+class SentenceShuffleParams(SpanAwareParams):
     field: str | None = Field(None, description="text field (default: the input's text_field)")
     mode: Literal["neighbor", "left", "right", "random"] = Field(
         "random", description="as nlpaug RandomSentAug: swap chosen sentences with a neighbour, left, right or any"
@@ -86,8 +112,13 @@ class SentenceShuffle(Augmenter[SentenceShuffleParams]):
     def field(self) -> str:
         return self.params.field or self.context.text_field or "text"
 
+    def _units(self, row: dict[str, Any]) -> tuple[str, list, list[tuple[int, int]]]:
+        text = text_of(row, self.field)
+        refs = row_spans(row, self.params.span_fields, text)
+        return text, refs, sentence_units(text, regions(refs))
+
     def sample(self, row: dict[str, Any], rng: random.Random) -> dict[str, Any]:
-        n = len(split_sentences(text_of(row, self.field)))
+        n = len(self._units(row)[2])
         order = list(range(n))
         if n < 2:
             return {"order": order}
@@ -109,10 +140,19 @@ class SentenceShuffle(Augmenter[SentenceShuffleParams]):
         return {"order": order}
 
     def apply(self, row: dict[str, Any], sampled: dict[str, Any]) -> dict[str, Any]:
-        sentences = split_sentences(text_of(row, self.field))
+        text, refs, units = self._units(row)
         order = sampled["order"]
-        if len(order) != len(sentences):
+        if len(order) != len(units):
             raise BadItem("changed text", "sentence count differs from the sampled order")
+        if refs:  # span-labelled row: whole units move, spans follow them
+            pieces: list[Piece] = []
+            for k, i in enumerate(order):
+                if k:
+                    pieces.append(Piece(" "))
+                start, end = units[i]
+                pieces.append(Piece(text[start:end], start))
+            return rebuild(row, self.field, refs, pieces, self.params.span_fields)
+        sentences = [text[a:b] for a, b in units]
         out = dict(row)
         out[self.field] = " ".join(sentences[i] for i in order)
         return out

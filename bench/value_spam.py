@@ -1,0 +1,214 @@
+"""Value benchmark: does mlp's balanced padding make an SMS spam classifier robust to padded text?
+
+Run by hand from the project root:  nice .venv/bin/python bench/value_spam.py [--seed 13]
+
+Data: the SMS Spam Collection (../shared/data/sms_spam/SMSSpamCollection, 5,574 real SMS, UCI),
+split 80/20 with a fixed seed. Two TF-IDF + logistic-regression models with fixed settings:
+
+- ``baseline``: trained on the clean 80%;
+- ``pad-ham``: trained on the clean 80% plus one copy of it padded by ``mlp augment`` with
+  ``noise-pad`` (``balance: true``: ham and spam padded alike) using the ``sentences`` level with
+  1-6 real sentences from the *training ham*, and the whitespace/printable levels;
+- ``pad-docs``: the same, with 3-8 sentences of general English prose (this project's docs/*.md
+  and README.md, lines of prose only) instead of the training ham.
+
+Both are tested on the clean 20% and on the same 20% padded (again by ``mlp augment``, both
+classes) with 3-6 real sentences from a corpus the training recipe never saw:
+../shared/data/wikiqa/corpus.jsonl (Wikipedia sentences, WikiQA, Microsoft Research).
+Goals (issue 13), for each padded model: padded TPR >= clean TPR, and padded FPR <= clean FPR + 0.005.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data"
+SMS = DATA / "sms_spam" / "SMSSpamCollection"
+WIKI = DATA / "wikiqa" / "corpus.jsonl"
+MLP = str(Path(sys.executable).parent / "mlp")
+
+TRAIN_PAD = """
+version: 1
+kind: augment
+seed: {seed}
+input: {{path: {train}, format: tsv, header: false, columns: [label, text], label_field: label}}
+output: {{path: {out}}}
+copies: 1
+keep_original: false
+dedupe: false
+steps:
+  - augmenter: noise-pad
+    balance: true                  # ham and spam padded alike: padding never tells the label
+    position: any
+    levels: {levels}
+    length: [5, 40]
+    sentences:
+      count: {count}
+      corpus: {corpus}
+"""
+HAM_CORPUS = "{{path: {train}, format: tsv, header: false, columns: [label, text], label_field: label, labels: [ham]}}"
+DOCS_CORPUS = "{{path: {docs}, field: text}}"
+
+
+def docs_prose(path: Path) -> int:
+    """Lines of prose from the project's own docs (no code, tables or headings): general English text."""
+    lines = []
+    for doc in sorted((ROOT / "docs").glob("*.md")) + [ROOT / "README.md"]:
+        for line in doc.read_text(encoding="utf-8").splitlines():
+            line = line.strip()
+            if len(line.split()) >= 5 and line[0].isalpha() and "`" not in line and "|" not in line:
+                lines.append(line)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return len(lines)
+
+
+TEST_PAD = """
+version: 1
+kind: augment
+seed: {seed}
+input: {{path: {test}, format: tsv, header: false, columns: [label, text], label_field: label}}
+output: {{path: {out}}}
+copies: 1
+keep_original: false
+dedupe: false
+steps:
+  - augmenter: noise-pad
+    balance: true
+    position: any
+    levels: [sentences]
+    sentences:
+      count: [3, 6]
+      corpus: {{path: {wiki}, field: text}}
+"""
+
+
+def read_sms(path: Path) -> list[tuple[str, str]]:
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            label, _, text = line.rstrip("\n").partition("\t")
+            if label in ("ham", "spam") and text:
+                rows.append((label, text))
+    return rows
+
+
+def write_tsv(path: Path, rows: list[tuple[str, str]]) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, delimiter="\t", quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+        writer.writerows(rows)
+
+
+def mlp_pad(recipe: str, workdir: Path, name: str) -> list[tuple[str, str]]:
+    path = workdir / f"{name}.yaml"
+    path.write_text(recipe)
+    out = workdir / f"{name}.jsonl"
+    subprocess.run([MLP, "augment", str(path), "--overwrite", "--quiet"], check=True, capture_output=True, text=True)
+    return [(r["label"], r["text"]) for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())]
+
+
+def train(rows: list[tuple[str, str]]):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    model = make_pipeline(
+        TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), min_df=2, lowercase=True),
+        LogisticRegression(C=10.0, max_iter=2000, class_weight="balanced"),
+    )
+    model.fit([t for _l, t in rows], [int(label == "spam") for label, _t in rows])
+    return model
+
+
+def rates(model, rows: list[tuple[str, str]]) -> tuple[float, float]:
+    pred = model.predict([t for _l, t in rows])
+    spam = [p for p, (label, _t) in zip(pred, rows, strict=False) if label == "spam"]
+    ham = [p for p, (label, _t) in zip(pred, rows, strict=False) if label == "ham"]
+    return sum(spam) / len(spam), sum(ham) / len(ham)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed", type=int, default=13, help="split and padding seed")
+    args = parser.parse_args()
+    for path in (SMS, WIKI):
+        if not path.exists():
+            sys.exit(f"missing {path} (see ../shared/data/README.md)")
+    rows = read_sms(SMS)
+    random.Random(args.seed).shuffle(rows)
+    cut = int(len(rows) * 0.8)
+    train_rows, test_rows = rows[:cut], rows[cut:]
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        write_tsv(work / "train.tsv", train_rows)
+        write_tsv(work / "test.tsv", test_rows)
+        n_docs = docs_prose(work / "docs.txt")
+        pad_ham = mlp_pad(
+            TRAIN_PAD.format(
+                seed=args.seed,
+                train=work / "train.tsv",
+                out=work / "train-pad.jsonl",
+                count="[1, 6]",
+                levels="{sentences: 4, whitespace: 1, printable: 1}",
+                corpus=HAM_CORPUS.format(train=work / "train.tsv"),
+            ),
+            work,
+            "train-pad",
+        )
+        pad_docs = mlp_pad(
+            TRAIN_PAD.format(
+                seed=args.seed,
+                train=work / "train.tsv",
+                out=work / "train-docs.jsonl",
+                count="[3, 8]",
+                levels="[sentences]",
+                corpus=DOCS_CORPUS.format(docs=work / "docs.txt"),
+            ),
+            work,
+            "train-docs",
+        )
+        padded_test = mlp_pad(
+            TEST_PAD.format(seed=args.seed + 1, test=work / "test.tsv", wiki=WIKI, out=work / "test-pad.jsonl"),
+            work,
+            "test-pad",
+        )
+    spam_test = sum(label == "spam" for label, _t in test_rows)
+    print(
+        f"data: {SMS} ({len(rows)} SMS; train {len(train_rows)}, test {len(test_rows)}: {spam_test} spam, "
+        f"{len(test_rows) - spam_test} ham; split seed {args.seed})"
+    )
+    print(f"padded test: the same {len(padded_test)} test rows, each with 3-6 sentences of {WIKI.name} (WikiQA)")
+    print(
+        f"padded train sets: {len(train_rows)} clean + {len(pad_ham)} padded by noise-pad balance: true "
+        f"(pad-ham: training ham sentences; pad-docs: {n_docs} prose lines of docs/*.md, README.md)\n"
+    )
+    models = {
+        "baseline": train(train_rows),
+        "pad-ham": train(train_rows + pad_ham),
+        "pad-docs": train(train_rows + pad_docs),
+    }
+    print(f"{'model':<12} {'clean TPR':>10} {'clean FPR':>10} {'padded TPR':>11} {'padded FPR':>11}")
+    figures = {}
+    for name, model in models.items():
+        ctpr, cfpr = rates(model, test_rows)
+        ptpr, pfpr = rates(model, padded_test)
+        figures[name] = (ctpr, cfpr, ptpr, pfpr)
+        print(f"{name:<12} {ctpr:>10.3f} {cfpr:>10.4f} {ptpr:>11.3f} {pfpr:>11.4f}")
+    print("\ngoals (issue 13): padded TPR >= clean TPR; padded FPR <= clean FPR + 0.005")
+    for name, (ctpr, cfpr, ptpr, pfpr) in figures.items():
+        ok_tpr, ok_fpr = ptpr >= ctpr, pfpr <= cfpr + 0.005
+        print(
+            f"  {name:<9} TPR {ptpr:.3f} vs {ctpr:.3f} {'MET' if ok_tpr else 'MISSED':<6}  "
+            f"FPR {pfpr:.4f} vs {cfpr + 0.005:.4f} {'MET' if ok_fpr else 'MISSED'}"
+        )
+
+
+if __name__ == "__main__":
+    main()
