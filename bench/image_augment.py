@@ -15,19 +15,17 @@ it less. Goals (issue 3): >= 0.9x the loop's rate with 1 worker, >= 1.7x with 2 
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import resource
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from _common import main_or_peak, report_memory, run_mlp
+
 ROOT = Path(__file__).resolve().parents[1]
 PHOTOS = ROOT.parent / "shared" / "data" / "images"
-MLP = Path(sys.executable).parent / "mlp"
 
 RECIPE = """\
 version: 1
@@ -60,11 +58,6 @@ def make_folder(target: Path, count: int) -> Path:
     return folder.parent
 
 
-def _cpu_children() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def plain_loop(folder: Path, out: Path, copies: int) -> tuple[float, float]:
     """The reference: PIL open, the same v2 transforms, JPEG save, one process.
 
@@ -91,27 +84,6 @@ def plain_loop(folder: Path, out: Path, copies: int) -> tuple[float, float]:
             torch.manual_seed(n * 1000 + copy)
             pipeline(image).save(out / f"{path.stem}__aug{copy}.jpg", quality=90)
     return time.perf_counter() - started, time.process_time() - cpu
-
-
-def run_mlp(recipe: Path, workers: int) -> tuple[float, float, float, float]:
-    """One `mlp augment` run: (run seconds, end-to-end seconds, CPU seconds, peak RSS in MB).
-
-    The run's own seconds (from the --json summary) leave out interpreter start-up and the torch
-    import, as the loop's timing does; end to end includes them. CPU seconds count the command
-    and its workers, start-up included.
-    """
-    cpu = _cpu_children()
-    started = time.perf_counter()
-    result = subprocess.run(
-        [str(MLP), "augment", str(recipe), "--workers", str(workers), "--json", "--overwrite"],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    wall = time.perf_counter() - started
-    summary = json.loads(result.stdout.strip().splitlines()[-1])
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return summary["seconds"], wall, _cpu_children() - cpu, peak
 
 
 def main() -> None:
@@ -162,29 +134,18 @@ def main() -> None:
             print(f"{'  end to end incl. start-up, images/s':44} {outputs / min(r[1] for r in runs[workers]):10.1f}  -")
         print(f"{'mlp start-up (1 image), CPU s':44} {startup_cpu:10.2f}  -")
         if args.large:
-            mem = []
+            recipes = []
             for count in (args.images, args.large):
                 folder = make_folder(scratch / f"mem-{count}", count)
                 mem_recipe = scratch / f"mem-{count}.yaml"
                 mem_recipe.write_text(
                     RECIPE.format(input=folder, output=scratch / f"mem-out-{count}", copies=args.copies)
                 )
-                result = subprocess.run(
-                    [sys.executable, __file__, "--peak-of", str(mem_recipe)], check=True, capture_output=True, text=True
-                )
-                mem.append((count, float(result.stdout.strip())))
-            for count, peak in mem:
-                print(f"{f'peak RSS at {count} images, MB':40} {peak:10.0f}  flat")
-            growth = mem[1][1] / mem[0][1]
-            print(f"{'  growth':40} {growth:10.2f}  <= 1.10  {'ok' if growth <= 1.10 else 'MISSED'}")
+                recipes.append((count, mem_recipe))
+            report_memory(__file__, recipes)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "--peak-of":
-        # A fresh process per measurement: RUSAGE_CHILDREN keeps the maximum over all children.
-        subprocess.run([str(MLP), "augment", sys.argv[2], "--workers", "1", "--quiet"], check=True)
-        print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
-    else:
-        main()
+    main_or_peak(main)

@@ -18,7 +18,7 @@ from mlp_cli.augment.image.transforms import check_transforms
 from mlp_cli.augment.registry import AUGMENTERS, GENERATORS, lookup
 from mlp_cli.errors import RecipeError
 from mlp_cli.io.rows import RowSource
-from mlp_cli.recipe.base import DataFormat, DataSource, StrictModel
+from mlp_cli.recipe.base import DataFormat, DataSource, RecipeBase, StrictModel
 from mlp_cli.recipe.loader import explain
 
 if TYPE_CHECKING:
@@ -33,6 +33,13 @@ class InputSpec(DataSource):
     id_field: str | None = Field(None, description="field holding a row id (provenance uses the row index otherwise)")
     text_field: str = Field("text", description="default field for text augmenters")
     label_field: str | None = None
+    annotations: Literal["coco", "yolo", "voc", "masks"] | None = Field(
+        None,
+        description="annotated images: coco (the annotation JSON), yolo (a folder with images/, labels/, data.yaml), "
+        "voc (a folder with Annotations/ and JPEGImages/), masks (a folder with images/ and masks/); "
+        "detected from the layout when omitted",
+    )
+    image_root: str | None = Field(None, description="COCO: folder the images' file_name is relative to")
 
     def row_source(self, path: Path) -> RowSource:
         """How to read the rows at ``path``; an image list is read as rows too."""
@@ -89,7 +96,17 @@ class ImageOptions(StrictModel):
     path_field: str = Field("path", description="field with the image path in a JSONL/CSV image list")
 
 
-class AugmentRecipe(StrictModel):
+class SanitizePolicy(StrictModel):
+    """Which transformed targets (boxes, with their masks, keypoints and labels) are dropped."""
+
+    min_size: float = Field(1.0, ge=0.0, description="smallest width and height in pixels of a kept box")
+    min_area: float = Field(1.0, ge=0.0, description="smallest area in pixels of a kept box")
+    min_visibility: float = Field(
+        0.0, ge=0.0, le=1.0, description="smallest share of a box's area (or polygon's) still inside the canvas"
+    )
+
+
+class AugmentRecipe(RecipeBase):
     """An augmentation recipe: rows (or images) in, more rows (or images) out."""
 
     version: Literal[1]
@@ -108,6 +125,7 @@ class AugmentRecipe(StrictModel):
     steps: list[StepSpec] = Field(default_factory=list)
     transforms: list[Any] = Field(default_factory=list, description="torchvision.transforms.v2 pipeline (images)")
     image: ImageOptions = Field(default_factory=ImageOptions)
+    sanitize: SanitizePolicy = Field(default_factory=SanitizePolicy)
 
     def check(self, loaded: LoadedRecipe) -> None:
         """Validation that needs the registries: augmenter and generator parameters."""
@@ -125,7 +143,10 @@ class AugmentRecipe(StrictModel):
                     problems.extend(exc.problems or [(("generate", i), str(exc))])
         if self.transforms:
             try:
-                check_transforms(self.transforms, ("transforms",))
+                # Transforms that need boxes (RandomIoUCrop) are accepted here: whether the input is
+                # annotated is known when it runs (--input may point elsewhere), and the image runner
+                # refuses them then, with the recipe line.
+                check_transforms(self.transforms, ("transforms",), targets=True)
             except RecipeError as exc:
                 problems.extend(exc.problems)
         if problems:

@@ -1,7 +1,7 @@
 """Run an ``augment`` recipe over images: N transformed copies per image, in parallel, reproducibly.
 
 The parent process lists the source images (a folder or a JSONL/CSV list) and hands small work
-items to ``runtime.parallel.ordered_map``. Each worker reads its images, seeds torch per image and
+items to the run's executor (``Run.executor.map``, local processes or Ray). Each worker reads its images, seeds torch per image and
 copy from (seed, image key, copy), applies the recipe's ``torchvision.transforms.v2`` pipeline,
 encodes the result and writes the file itself, returning only small manifest rows: no pixels
 cross process boundaries. Files are written inside a temporary folder that replaces the output
@@ -24,10 +24,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mlp_cli.augment.image.output import (
+    CHUNK_IMAGES,
+    IMAGE_MANIFEST,
+    augment_run,
+    copy_numbers,
+    preview_run,
+    save_preview,
+    variant_name,
+)
+from mlp_cli.augment.image.targets_run import annotations_format, run_target_augment, write_target_preview
 from mlp_cli.augment.image.transforms import ImagePipeline, augment_image, check_transforms
 from mlp_cli.augment.recipe import AugmentRecipe
-from mlp_cli.errors import BadItem, InputDataError, UsageError
-from mlp_cli.io.atomic import atomic_dir, atomic_file
+from mlp_cli.errors import BadItem, InputDataError, RecipeError, UsageError
+from mlp_cli.io.atomic import atomic_dir
 from mlp_cli.io.images import (
     IMAGE_SUFFIXES,
     ImageItem,
@@ -41,22 +51,11 @@ from mlp_cli.io.images import (
 )
 from mlp_cli.io.manifest import RunReport
 from mlp_cli.io.rows import RowSource, detect_format
-from mlp_cli.recipe.loader import LoadedRecipe
+from mlp_cli.recipe.loader import LoadedRecipe, format_problems
 from mlp_cli.runtime.executor import Task
 from mlp_cli.runtime.options import Progress, RunOptions
 from mlp_cli.runtime.run import Run
 from mlp_cli.runtime.seeding import derive_seed
-
-# Images per work chunk: small, because one image takes milliseconds to tens of milliseconds and
-# small chunks keep workers evenly loaded; large enough that queueing overhead stays negligible.
-CHUNK_IMAGES = 4
-
-# The per-image manifest inside the output folder (one JSON row per written image).
-IMAGE_MANIFEST = "manifest.jsonl"
-
-# Preview tiles: each image is fitted into a square of this many pixels.
-PREVIEW_TILE = 192
-PREVIEW_SOURCES = 4
 
 
 @dataclass
@@ -87,16 +86,9 @@ def _init(job: ImageJob) -> None:
     _MADE_DIRS.clear()
 
 
-def _variants(job: ImageJob) -> Iterator[int]:
-    """Copy numbers to make for an item: 0 is the (converted) original, 1..N the augmented."""
-    if job.keep_original:
-        yield 0
-    yield from range(1, job.copies + 1)
-
-
 def output_name(item: ImageItem, copy: int, suffix: str) -> str:
     """``<stem>__aug<k><suffix>`` (or ``<stem><suffix>`` for the kept original), relative to the output."""
-    name = f"{item.stem}{suffix}" if copy == 0 else f"{item.stem}__aug{copy}{suffix}"
+    name = variant_name(item.stem, copy, suffix)
     return f"{item.out_dir}/{name}" if item.out_dir else name
 
 
@@ -117,7 +109,7 @@ def _render(job: ImageJob, item: ImageItem) -> Iterator[Variant]:
 
     source = load_image(item.path, job.max_pixels)
     fmt = output_format(job.format, source.format)
-    for copy in _variants(job):
+    for copy in copy_numbers(job.keep_original, job.copies):
         if copy == 0:
             yield Variant(copy, None, [], source.image, fmt, source.sha256)
             continue
@@ -225,9 +217,11 @@ def _check_image_recipe(loaded: LoadedRecipe) -> None:
 
 
 def _parsed_transforms(loaded: LoadedRecipe) -> list[Any]:
-    """The recipe's transforms, parsed (``load_recipe`` has already checked them)."""
-
-    return check_transforms(loaded.model.transforms, ("transforms",))
+    """The recipe's transforms, parsed (``load_recipe`` has already checked them, except those that need boxes)."""
+    try:
+        return check_transforms(loaded.model.transforms, ("transforms",))
+    except RecipeError as exc:  # e.g. RandomIoUCrop, accepted at load for an input that may be annotated
+        raise RecipeError(format_problems(loaded.path, loaded.marks, exc.problems), exc.problems) from None
 
 
 def _sources(
@@ -270,16 +264,10 @@ def run_image_augment(
     """Run an augment recipe over an image folder or list; return its report (also the manifest)."""
     recipe: AugmentRecipe = loaded.model
     _check_image_recipe(loaded)
-    run = Run(
-        "augment",
-        loaded,
-        options,
-        progress,
-        seed=recipe.seed,
-        workers=recipe.workers,
-        on_error=recipe.on_error,
-        items="images",
-    )
+    fmt = annotations_format(loaded, options)
+    if fmt is not None:
+        return run_target_augment(loaded, fmt, options, progress)
+    run = augment_run(loaded, options, progress)
     source = _open_input(loaded, options, run)
     out = run.output(loaded.output_path(options.out), folder=True)
     report = run.report
@@ -360,11 +348,13 @@ def write_preview(loaded: LoadedRecipe, options: RunOptions, preview_path: Path,
     preview_path = Path(preview_path)
     if preview_path.suffix.lower() != ".png":
         raise UsageError(f"{preview_path}: the preview is a PNG file; name it with a .png suffix")
-    run = Run("augment", loaded, options, seed=recipe.seed, workers=1, on_error="skip", items="images")
+    fmt = annotations_format(loaded, options)
+    if fmt is not None:
+        return write_target_preview(loaded, fmt, options, preview_path, count)
+    run = preview_run(loaded, options)
     source = _open_input(loaded, options, run)
     run.output(preview_path)
     seed = run.seed
-    wanted = options.limit if options.limit else PREVIEW_SOURCES
     # copy 0 (the converted source) then copies 1..count, exactly as the run makes them
     job = ImageJob(
         specs=_parsed_transforms(loaded),
@@ -377,52 +367,10 @@ def write_preview(loaded: LoadedRecipe, options: RunOptions, preview_path: Path,
         out_root=None,
     )
     _init(job)
-    report = run.report
-    rows: list[list[tuple[Any, str]]] = []
-    for item in _sources(loaded, source, None, report):
-        if isinstance(item, BadItem):
-            run.bad(item)
-            continue
-        try:
-            row = [(v.image, item.key if v.copy == 0 else f"aug{v.copy}") for v in _render(job, item)]
-        except BadItem as exc:
-            run.bad(exc.at(item.location, item.index))
-            continue
-        rows.append(row)
-        report.items_out += len(row) - 1
-        if len(rows) >= wanted:
-            break
-    if not rows:
-        raise InputDataError(f"{source.path}: no readable images to preview")
-    sheet = _contact_sheet(rows)
-    report.extra["preview"] = {"sources": len(rows), "versions": count, "size": list(sheet.size)}
-    if options.dry_run:
-        report.dry_run, report.outputs = True, []
-        return report
-    with atomic_file(preview_path, options.overwrite) as tmp:
-        sheet.save(tmp, "PNG")
-    return run.finish(recipe=recipe.model_dump(mode="json"))
 
+    def tiles(item: ImageItem) -> list[tuple[Any, str]]:
+        return [(v.image, item.key if v.copy == 0 else f"aug{v.copy}") for v in _render(job, item)]
 
-def _contact_sheet(rows: list[list[tuple[Any, str]]]) -> Any:
-    """A grid: one row per source image, its first tile the source, then the augmented versions."""
-    from PIL import Image, ImageDraw, ImageOps
-
-    caption = 14
-    gap = 4
-    columns = max(len(r) for r in rows)
-    cell_w, cell_h = PREVIEW_TILE + gap, PREVIEW_TILE + caption + gap
-    sheet = Image.new("RGB", (columns * cell_w + gap, len(rows) * cell_h + gap), (40, 40, 40))
-    draw = ImageDraw.Draw(sheet)
-    for r, row in enumerate(rows):
-        for c, (image, label) in enumerate(row):
-            # contain() scales up as well as down, so small sources compare with their crops
-            tile = ImageOps.contain(image.convert("RGB"), (PREVIEW_TILE, PREVIEW_TILE))
-            x = gap + c * cell_w + (PREVIEW_TILE - tile.width) // 2
-            y = gap + r * cell_h + (PREVIEW_TILE - tile.height) // 2
-            sheet.paste(tile, (x, y))
-            text = label if len(label) <= 30 else "..." + label[-27:]
-            # Pillow's built-in font may be a bitmap font that only knows Latin-1.
-            text = text.encode("latin-1", "replace").decode("latin-1")
-            draw.text((gap + c * cell_w + 2, gap + r * cell_h + PREVIEW_TILE + 1), text, fill=(230, 230, 230))
-    return sheet
+    return save_preview(
+        run, options, preview_path, _sources(loaded, source, None, run.report), tiles, source.path, recipe
+    )

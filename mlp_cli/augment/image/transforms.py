@@ -46,8 +46,10 @@ REJECTED: dict[str, str] = {
     "TenCrop": "it returns ten images, not one; use RandomCrop or CenterCrop",
     "MixUp": "it mixes batches of labelled tensors; apply it in your training loop",
     "CutMix": "it mixes batches of labelled tensors; apply it in your training loop",
-    "RandomIoUCrop": "it needs bounding boxes, which image folders do not have",
-    "SanitizeBoundingBoxes": "it works on bounding boxes, which image folders do not have",
+    "RandomIoUCrop": "it needs bounding boxes, which image folders do not have "
+    "(it works with annotated input: input.annotations coco, yolo or voc)",
+    "SanitizeBoundingBoxes": "it works on bounding boxes, which image folders do not have "
+    "(with annotated input, the recipe's 'sanitize:' section drops degenerate boxes after each image)",
     "ClampBoundingBoxes": "it works on bounding boxes, which image folders do not have",
     "ConvertBoundingBoxFormat": "it works on bounding boxes, which image folders do not have",
     "SetClampingMode": "it works on bounding boxes, which image folders do not have",
@@ -55,6 +57,23 @@ REJECTED: dict[str, str] = {
     "SanitizeKeyPoints": "it works on key points, which image folders do not have",
     "UniformTemporalSubsample": "it works on videos",
 }
+
+# Transforms that need bounding boxes: accepted only for annotated input (``targets=True``).
+TARGETS_ONLY = frozenset({"RandomIoUCrop"})
+
+# Auto-augment policies that mlp makes carry targets: each of their operations is applied to the
+# image and, for the geometric ones, to the boxes, masks and keypoints with the same magnitude.
+# torchvision (``_AutoAugmentBase._flatten_and_extract_image_or_video``) refuses targets for all of
+# them; AugMix stays refused (see ``targets.TARGETS_REFUSED``).
+AUTO_AUGMENT_WITH_TARGETS = ("AutoAugment", "RandAugment", "TrivialAugmentWide")
+
+# Auto-augment operations that move pixels, hence targets; the others only change colours.
+GEOMETRIC_OPS = frozenset({"ShearX", "ShearY", "TranslateX", "TranslateY", "Rotate"})
+
+# RandomIoUCrop: rounds of (option, trials) before giving up and leaving the image uncropped.
+# torchvision loops until it finds a crop, which never ends for an image whose boxes admit none
+# when ``sampler_options`` has no 1.0 ("leave as is"); mlp stops after this many rounds.
+IOU_CROP_ROUNDS = 50
 
 # Transforms torchvision implements for tensors only; a pipeline holding one runs on a uint8
 # tensor instead of a PIL image (the PIL path is the faster one for everything else).
@@ -103,16 +122,20 @@ def transform_names() -> list[str]:
     )
 
 
-def check_transforms(spec: Any, loc: tuple) -> list[TransformSpec]:
+def check_transforms(spec: Any, loc: tuple, *, targets: bool = False) -> list[TransformSpec]:
     """Validate a ``transforms:`` list; return it parsed, or raise RecipeError with every problem.
 
     Args:
         spec: the raw YAML value (a list of names and one-key mappings).
         loc: where ``spec`` sits in the recipe, e.g. ``("transforms",)``; problems carry
             ``loc`` extended down to the offending transform or argument.
+        targets: the input is annotated, so transforms that need boxes (``TARGETS_ONLY``) are accepted.
     """
     problems: list[tuple[tuple, str]] = []
-    parsed = _parse_list(spec, tuple(loc), problems, transform_names())
+    names = transform_names()
+    if targets:
+        names = sorted(names + list(TARGETS_ONLY))
+    parsed = _parse_list(spec, tuple(loc), problems, names)
     if problems:
         raise RecipeError("invalid transforms", problems)
     return parsed
@@ -240,15 +263,159 @@ def _argument(cls: type[object], name: str, value: Any) -> Any:
     return value
 
 
-def build_transform(spec: TransformSpec) -> Any:
-    """The ``torchvision.transforms.v2`` object of one parsed spec (children built first)."""
+def build_transform(spec: TransformSpec, targets: bool = False) -> Any:
+    """The ``torchvision.transforms.v2`` object of one parsed spec (children built first).
+
+    With ``targets``, the auto-augment policies and RandomIoUCrop are built as the subclasses that
+    carry targets (``_carrying_auto_augment``, ``_bounded_iou_crop``); on an image alone they draw
+    and apply exactly what torchvision's classes do.
+    """
     v2 = _v2()
 
     cls = getattr(v2, spec.name)
     kwargs = {k: _argument(cls, k, v) for k, v in spec.kwargs.items()}
     if spec.name in CONTAINERS:
-        kwargs["transforms"] = [build_transform(c) for c in spec.children]
+        kwargs["transforms"] = [build_transform(c, targets) for c in spec.children]
+    if targets and spec.name in AUTO_AUGMENT_WITH_TARGETS:
+        cls = _carrying_auto_augment(cls)
+    elif targets and spec.name == "RandomIoUCrop":
+        cls = _bounded_iou_crop(cls)
     return cls(**kwargs)
+
+
+_SUBCLASSES: dict[tuple[str, type], type] = {}
+
+
+def _carrying_auto_augment(cls: type) -> type:
+    """``cls`` (AutoAugment, RandAugment or TrivialAugmentWide) made to carry boxes, masks and keypoints.
+
+    torchvision's ``forward`` is kept as it is, so the policy draws the same random numbers in the
+    same order; the three hooks it calls are extended: targets are collected instead of refused,
+    every operation the policy applies to the image is applied to each target too when it is
+    geometric (shear, translate, rotate: ``F.affine``/``F.rotate`` dispatch on the target's type,
+    masks with nearest neighbours), and the targets are put back. The applied operations and
+    magnitudes are kept in ``applied_ops`` for the manifest.
+    """
+    key = ("carrying", cls)
+    if key in _SUBCLASSES:
+        return _SUBCLASSES[key]
+    from torchvision import tv_tensors
+
+    target_types = (tv_tensors.BoundingBoxes, tv_tensors.Mask, tv_tensors.KeyPoints)
+
+    def _flatten_and_extract_image_or_video(self: Any, inputs: Any, unsupported_types: tuple = ()) -> Any:
+        found = cls._flatten_and_extract_image_or_video(self, inputs, unsupported_types=())
+        (flat_inputs, _, _), _ = found
+        self._targets = [(i, x) for i, x in enumerate(flat_inputs) if isinstance(x, target_types)]
+        self.applied_ops = []
+        return found
+
+    def _apply_image_or_video_transform(
+        self: Any, image: Any, transform_id: str, magnitude: float, interpolation: Any, fill: Any
+    ) -> Any:
+        self.applied_ops.append({"op": transform_id, "magnitude": round(float(magnitude), 4)})
+        if transform_id in GEOMETRIC_OPS:
+            self._targets = [
+                (i, cls._apply_image_or_video_transform(self, x, transform_id, magnitude, interpolation, fill))
+                for i, x in self._targets
+            ]
+        return cls._apply_image_or_video_transform(self, image, transform_id, magnitude, interpolation, fill)
+
+    def _unflatten_and_insert_image_or_video(self: Any, flat_inputs_with_spec: Any, image_or_video: Any) -> Any:
+        flat_inputs = flat_inputs_with_spec[0]
+        for i, x in self._targets:
+            flat_inputs[i] = x
+        self._targets = []
+        return cls._unflatten_and_insert_image_or_video(self, flat_inputs_with_spec, image_or_video)
+
+    sub = type(
+        cls.__name__,
+        (cls,),
+        {
+            "__module__": __name__,
+            "__doc__": f"{cls.__name__} carrying boxes, masks and keypoints (see ``_carrying_auto_augment``).",
+            "_flatten_and_extract_image_or_video": _flatten_and_extract_image_or_video,
+            "_apply_image_or_video_transform": _apply_image_or_video_transform,
+            "_unflatten_and_insert_image_or_video": _unflatten_and_insert_image_or_video,
+        },
+    )
+    _SUBCLASSES[key] = sub
+    return sub
+
+
+def _bounded_iou_crop(cls: type) -> type:
+    """RandomIoUCrop that always ends, and marks the boxes it drops instead of zeroing them.
+
+    ``make_params`` is torchvision's, draw for draw, except that it gives up (no crop) after
+    ``IOU_CROP_ROUNDS`` rounds where torchvision would loop forever. torchvision zeroes the boxes
+    whose centre falls outside the crop and relies on a later SanitizeBoundingBoxes; here they
+    become NaN, which every later transform keeps, so ``targets._sanitize`` drops exactly those
+    targets (with their masks, polygons and keypoints), counted as ``DROP_IOU_CROP``.
+    """
+    key = ("iou", cls)
+    if key in _SUBCLASSES:
+        return _SUBCLASSES[key]
+    import torch
+    from torchvision import tv_tensors
+    from torchvision.ops.boxes import box_iou
+    from torchvision.transforms.v2 import functional as F
+    from torchvision.transforms.v2._utils import get_bounding_boxes, query_size
+
+    def make_params(self: Any, flat_inputs: list[Any]) -> dict[str, Any]:
+        orig_h, orig_w = query_size(flat_inputs)
+        bboxes = get_bounding_boxes(flat_inputs)
+        for _ in range(IOU_CROP_ROUNDS):
+            idx = int(torch.randint(low=0, high=len(self.options), size=(1,)))
+            min_jaccard_overlap = self.options[idx]
+            if min_jaccard_overlap >= 1.0:
+                return {}
+            for _ in range(self.trials):
+                r = self.min_scale + (self.max_scale - self.min_scale) * torch.rand(2)
+                new_w = int(orig_w * r[0])
+                new_h = int(orig_h * r[1])
+                aspect_ratio = new_w / new_h if new_h else float("inf")
+                if not (self.min_aspect_ratio <= aspect_ratio <= self.max_aspect_ratio):
+                    continue
+                r = torch.rand(2)
+                left = int((orig_w - new_w) * r[0])
+                top = int((orig_h - new_h) * r[1])
+                right = left + new_w
+                bottom = top + new_h
+                if left == right or top == bottom:
+                    continue
+                xyxy = F.convert_bounding_box_format(
+                    bboxes.as_subclass(torch.Tensor), bboxes.format, tv_tensors.BoundingBoxFormat.XYXY
+                )
+                cx = 0.5 * (xyxy[..., 0] + xyxy[..., 2])
+                cy = 0.5 * (xyxy[..., 1] + xyxy[..., 3])
+                is_within_crop_area = (left < cx) & (cx < right) & (top < cy) & (cy < bottom)
+                if not is_within_crop_area.any():
+                    continue
+                ious = box_iou(
+                    xyxy[is_within_crop_area], torch.tensor([[left, top, right, bottom]], dtype=xyxy.dtype)
+                )
+                if ious.max() < min_jaccard_overlap:
+                    continue
+                return dict(top=top, left=left, height=new_h, width=new_w, is_within_crop_area=is_within_crop_area)
+        return {}
+
+    def transform(self: Any, inpt: Any, params: dict[str, Any]) -> Any:
+        if not params:
+            return inpt
+        output = self._call_kernel(
+            F.crop, inpt, top=params["top"], left=params["left"], height=params["height"], width=params["width"]
+        )
+        if isinstance(output, tv_tensors.BoundingBoxes):
+            output[~params["is_within_crop_area"]] = float("nan")
+        return output
+
+    sub = type(
+        cls.__name__,
+        (cls,),
+        {"__module__": __name__, "__doc__": _bounded_iou_crop.__doc__, "make_params": make_params, "transform": transform},
+    )
+    _SUBCLASSES[key] = sub
+    return sub
 
 
 def _names(specs: list[TransformSpec] | tuple[TransformSpec, ...]) -> set[str]:
@@ -265,13 +432,14 @@ class ImagePipeline:
     Built once per process (``ImagePipeline(specs)``); ``augment_image`` seeds and applies it.
     """
 
-    def __init__(self, specs: list[TransformSpec]):
+    def __init__(self, specs: list[TransformSpec], targets: bool = False):
         v2 = _v2()
 
         self.specs = list(specs)
+        self.targets = targets
         self.on_tensor = bool(_names(self.specs) & TENSOR_ONLY)
         self._record: list[dict[str, Any]] = []
-        transforms = [build_transform(s) for s in self.specs]
+        transforms = [build_transform(s, targets) for s in self.specs]
         for t in transforms:
             self._instrument(t, v2)
         self._compose = v2.Compose(transforms) if transforms else None
@@ -304,8 +472,13 @@ class ImagePipeline:
             original_forward = transform.forward
 
             def forward(*inputs: Any) -> Any:
-                record.append({"transform": name})
-                return original_forward(*inputs)
+                entry: dict[str, Any] = {"transform": name}
+                record.append(entry)
+                out = original_forward(*inputs)
+                ops = getattr(transform, "applied_ops", None)  # the target-carrying auto-augment policies
+                if ops:
+                    entry["params"] = {"ops": list(ops)}
+                return out
 
             transform.forward = forward
 
@@ -327,6 +500,23 @@ class ImagePipeline:
             raise TypeError(f"the transforms returned {type(out).__name__}, not an image")
         return out, list(self._record)
 
+    def apply_sample(self, sample: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """Apply to a dict of an image and its ``tv_tensors`` targets; return it and what was applied."""
+        self._record.clear()
+        if self._compose is None:
+            return sample, []
+        return self._compose(sample), list(self._record)
+
+
+def seed_transforms(seed: int) -> None:
+    """Seed every random state a transform may draw from (torch's CPU generator, random, numpy)."""
+    torch = require("torch", "image", "image augmentation")
+
+    # The CPU generator is the one transforms draw from; torch.manual_seed would also queue
+    # seeds for CUDA/XPU/MTIA, recording a stack trace for each, which costs ~1 ms per image.
+    torch.default_generator.manual_seed(seed)
+    seed_global_state(seed)
+
 
 def augment_image(pipeline: ImagePipeline, image: Any, seed: int) -> tuple[Any, list[dict[str, Any]]]:
     """Apply ``pipeline`` to ``image`` with every random state seeded from ``seed``.
@@ -335,12 +525,7 @@ def augment_image(pipeline: ImagePipeline, image: Any, seed: int) -> tuple[Any, 
     seeded too in case a transform uses them. Same image, same seed: same output, in any process.
     """
 
-    torch = require("torch", "image", "image augmentation")
-
-    # The CPU generator is the one transforms draw from; torch.manual_seed would also queue
-    # seeds for CUDA/XPU/MTIA, recording a stack trace for each, which costs ~1 ms per image.
-    torch.default_generator.manual_seed(seed)
-    seed_global_state(seed)
+    seed_transforms(seed)
     return pipeline(image)
 
 
