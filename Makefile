@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # torch/torchvision pinned to the builds this machine serves from disk (see README, "Set-up").
 TORCH := torch==2.14.1 torchvision==0.29.1
 
-.PHONY: install run test test-slow lint bench clean
+.PHONY: install run test test-slow test-browser lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -27,6 +27,10 @@ test: $(STAMP)
 
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow
+
+test-browser: $(STAMP)
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+	$(BIN)/python -m pytest -q tests/test_report.py -k chromium -rs
 
 lint: $(STAMP)
 	$(BIN)/ruff check mlp_cli tests bench samples

@@ -17,6 +17,7 @@ class ExitCode(IntEnum):
     OK = 0
     FAILURE = 1  # a runtime failure: the inputs were fine, something broke while working
     USAGE = 2  # invalid usage, recipe or input data
+    CHECK_FAILED = 3  # a recipe's check (gate) failed; the outputs are kept and marked failed
     INTERRUPTED = 130  # Ctrl-C or SIGTERM
 
 
@@ -50,6 +51,16 @@ class InputDataError(MlpError):
     """Input data is missing or malformed (file absent, bad row under ``on_error: fail``, empty corpus)."""
 
     exit_code = ExitCode.USAGE
+
+
+class CheckFailed(MlpError):
+    """A recipe's check failed: the message names the check, its value, its bound and its step."""
+
+    exit_code = ExitCode.CHECK_FAILED
+
+    def __init__(self, message: str, summary: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.summary = summary
 
 
 class RunInterrupted(MlpError):

@@ -19,7 +19,7 @@ from tests.conftest import ROOT, run_mlp
 
 GOLDEN = Path(__file__).parent / "golden" / "outputs.json"
 RECIPES = sorted((ROOT / "recipes").glob("*.yaml"))
-COMMANDS = {"augment": "augment", "mine-negatives": "mine-negatives", "curriculum": "curriculum"}
+COMMANDS = {"augment": "augment", "mine-negatives": "mine-negatives", "curriculum": "curriculum", "pipeline": "run"}
 
 
 def _kind(recipe: Path) -> str:
@@ -34,8 +34,8 @@ def output_digest(out: Path) -> str:
     files = [out] if out.is_file() else sorted(p for p in out.rglob("*") if p.is_file())
     for f in files:
         name = f.name if out.is_file() else str(f.relative_to(out))
-        if name.endswith("manifest.json"):
-            continue
+        if name.endswith("manifest.json") or name.startswith((".mlp-cache/", "report")):
+            continue  # pipelines: the step cache and the report (matplotlib's PNG bytes) are not outputs
         h.update(name.encode() + b"\0")
         # provenance names template files as the recipe path reaches them: hash them relative to the
         # checkout, so the golden bytes do not depend on where the project was cloned
@@ -54,7 +54,7 @@ def test_every_shipped_recipe_has_a_golden_hash():
 def test_shipped_recipe_output_is_unchanged(recipe: Path, workers: int, tmp_path: Path):
     if recipe.stem == "images":
         pytest.importorskip("torchvision")
-    suffix = "" if _kind(recipe) == "curriculum" or recipe.stem == "images" else ".jsonl"
+    suffix = "" if _kind(recipe) in ("curriculum", "pipeline") or recipe.stem == "images" else ".jsonl"
     out = tmp_path / f"out{suffix}"
     result = run_mlp(COMMANDS[_kind(recipe)], recipe, "--out", out, "--workers", workers, "--quiet")
     assert result.exit_code == 0, result

@@ -90,3 +90,20 @@ def test_a_bad_row_on_ray_follows_on_error_with_its_location(tmp_path):
 def test_bad_item_pickles_through_ray():
     item = ray.get(ray.put(BadItem("bad JSON", "x", "f.jsonl:3", 2)))
     assert (item.reason, item.location, item.index) == ("bad JSON", "f.jsonl:3", 2)
+
+
+def test_a_cluster_that_cannot_be_reached_is_a_usage_error_naming_the_address():
+    """ray.init raises ConnectionError for a wrong address or mismatched auth; mlp says what to check."""
+    from types import SimpleNamespace
+
+    from mlp_cli.errors import ExitCode, UsageError, exit_code_for
+
+    def refuse(**_: object) -> None:
+        raise ConnectionError("Failed to connect to Ray cluster: InvalidAuthToken")
+
+    fake = SimpleNamespace(is_initialized=lambda: False, init=refuse)
+    with pytest.raises(UsageError) as caught:
+        RayExecutor(2, "10.0.0.9:6379")._connect(fake)  # type: ignore[arg-type]
+    message = str(caught.value)
+    assert "--ray-address 10.0.0.9:6379" in message and "InvalidAuthToken" in message
+    assert "RAY_AUTH_MODE" in message and exit_code_for(caught.value) == ExitCode.USAGE

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlp_cli.errors import UsageError
+from mlp_cli.errors import InputDataError, UsageError
 from mlp_cli.io.atomic import atomic_dir, atomic_file
 from mlp_cli.runtime.parallel import chunked, ordered_map
 from mlp_cli.runtime.seeding import derive_seed, item_random
@@ -60,13 +60,23 @@ def test_ordered_map_propagates_worker_errors():
         list(ordered_map(_boom, chunked(range(200), 10), workers=2))
 
 
-def test_atomic_file_leaves_nothing_on_failure(tmp_path):
+def test_atomic_file_never_shows_a_half_written_output(tmp_path):
     target = tmp_path / "out.jsonl"
-    with pytest.raises(RuntimeError):
+    with pytest.raises(InputDataError):  # a run that fails on bad data leaves nothing
         with atomic_file(target) as tmp:
             tmp.write_text("half")
-            raise RuntimeError("stop")
+            raise InputDataError("bad row")
     assert list(tmp_path.iterdir()) == []
+    with pytest.raises(KeyboardInterrupt):  # an interrupted one leaves its partial work, for --resume
+        with atomic_file(target) as tmp:
+            tmp.write_text("half")
+            raise KeyboardInterrupt
+    assert [p.name for p in tmp_path.iterdir()] == [".out.jsonl.partial"]
+    with atomic_file(target, resume=True) as tmp:
+        assert tmp.read_text() == "half"
+        tmp.write_text("half and the rest")
+    assert target.read_text() == "half and the rest" and [p.name for p in tmp_path.iterdir()] == ["out.jsonl"]
+    target.unlink()
     with atomic_file(target) as tmp:
         tmp.write_text("whole")
     assert target.read_text() == "whole"
@@ -80,10 +90,10 @@ def test_atomic_file_leaves_nothing_on_failure(tmp_path):
 
 def test_atomic_dir_replaces_whole(tmp_path):
     target = tmp_path / "out"
-    with pytest.raises(RuntimeError):
+    with pytest.raises(UsageError):
         with atomic_dir(target) as tmp:
             (tmp / "a.txt").write_text("x")
-            raise RuntimeError("stop")
+            raise UsageError("stop")
     assert not target.exists() and list(tmp_path.iterdir()) == []
     with atomic_dir(target) as tmp:
         (tmp / "a.txt").write_text("x")
@@ -93,7 +103,7 @@ def test_atomic_dir_replaces_whole(tmp_path):
 
 
 @pytest.mark.parametrize("sig,code", [(signal.SIGINT, 130), (signal.SIGTERM, 130), (signal.SIGKILL, -9)])
-def test_killing_a_run_leaves_no_output(tmp_path, sig, code):
+def test_killing_a_run_leaves_no_output_and_the_next_run_clears_its_partial(tmp_path, sig, code):
     rows = [{"id": i, "text": "The quick brown fox jumps over the lazy dog. " * 8} for i in range(4000)]
     with open(tmp_path / "big.jsonl", "w") as f:
         for r in rows:
@@ -102,16 +112,14 @@ def test_killing_a_run_leaves_no_output(tmp_path, sig, code):
         "version: 1\ninput: {path: big.jsonl}\noutput: {path: out.jsonl}\ncopies: 20\n"
         "steps:\n  - augmenter: keyboard\n  - augmenter: sentence-shuffle\n"
     )
+    command = [sys.executable, "-m", "mlp_cli", "augment", str(tmp_path / "r.yaml"), "--workers", "2"]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "mlp_cli", "augment", str(tmp_path / "r.yaml"), "--workers", "2", "--quiet"],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
+        [*command, "--quiet"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
     )
-    # wait until the run is under way (its temporary output exists), then interrupt it
+    # wait until the run is under way (its partial output exists), then interrupt it
+    partial = tmp_path / ".out.jsonl.partial"
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not any(p.name.startswith(".out.jsonl") for p in tmp_path.iterdir()):
+    while time.monotonic() < deadline and not (partial / "out.jsonl").exists():
         time.sleep(0.05)
     time.sleep(0.5)
     assert proc.poll() is None, proc.stderr.read()
@@ -122,9 +130,16 @@ def test_killing_a_run_leaves_no_output(tmp_path, sig, code):
     proc.wait(timeout=60)
     assert proc.returncode == code, proc.stderr.read()
     assert not (tmp_path / "out.jsonl").exists()
-    if sig != signal.SIGKILL:  # cleanup ran: no temporary file either
-        assert sorted(p.name for p in tmp_path.iterdir()) == ["big.jsonl", "r.yaml"]
+    # the interrupted run's work stays in one partial folder, kept for --resume
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.jsonl.partial", "big.jsonl", "r.yaml"]
+    if sig != signal.SIGKILL:  # it stopped cleanly: no traceback, and it released the folder
         assert b"Traceback" not in proc.stderr.read()
+        assert not (partial / "owner.json").exists()
+    # the next run without --resume removes it and says so; nothing accumulates
+    done = subprocess.run([*command, "--limit", "10"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "removed the partial output an interrupted run left" in done.stderr and "--resume" in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.jsonl", "out.jsonl", "out.manifest.json", "r.yaml"]
 
 
 def test_outputs_get_ordinary_permissions(tmp_path):

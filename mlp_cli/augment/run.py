@@ -8,6 +8,7 @@ Image inputs go to ``augment.image_run`` with the same options, manifest and rep
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import random
@@ -17,12 +18,13 @@ from hashlib import blake2b
 from pathlib import Path
 from typing import Any
 
+from mlp_cli import __version__
 from mlp_cli.augment.image.run import run_image_augment
 from mlp_cli.augment.recipe import AugmentRecipe
 from mlp_cli.augment.registry import AUGMENTERS, GENERATORS, RunContext, load_builtins
 from mlp_cli.errors import BadItem, MlpError, UsageError
 from mlp_cli.io.atomic import atomic_file
-from mlp_cli.io.manifest import RunReport
+from mlp_cli.io.manifest import RunReport, recipe_hash
 from mlp_cli.io.rows import (
     Row,
     RowWriter,
@@ -35,6 +37,7 @@ from mlp_cli.io.rows import (
 from mlp_cli.recipe.loader import LoadedRecipe, load_recipe
 from mlp_cli.runtime.executor import Task
 from mlp_cli.runtime.options import NullProgress, Progress, RunOptions
+from mlp_cli.runtime.resume import Checkpoint, file_stamp
 from mlp_cli.runtime.run import Run
 from mlp_cli.runtime.seeding import derive_seed, item_random
 
@@ -245,11 +248,48 @@ def _is_image_input(loaded: LoadedRecipe, options: RunOptions) -> bool:
     return path is not None and Path(path).is_dir()
 
 
+def _fingerprint(
+    loaded: LoadedRecipe, recipe: AugmentRecipe, run: Run, options: RunOptions, out_format: str
+) -> dict[str, Any]:
+    """What must not change between an interrupted run and its ``--resume``."""
+    named = {}  # files the recipe names besides its input (a generator's corpus, templates)
+    for value in _strings(recipe.resolved()):
+        try:
+            path = loaded.resolve(value) if len(value) < 4096 else None
+            if path is not None and Path(path).is_file():
+                named[str(path)] = file_stamp(Path(path))
+        except (OSError, ValueError):  # not a path
+            continue
+    return {
+        "recipe": recipe_hash(recipe.resolved()),
+        "inputs": {str(p): file_stamp(p) for p in run.inputs} | named,
+        "seed": run.seed,
+        "limit": options.limit,
+        "output format": out_format,
+        "mlp version": __version__,
+    }
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+
+
 def _run_rows(loaded: LoadedRecipe, recipe: AugmentRecipe, options: RunOptions, progress: Progress) -> RunReport:
     load_builtins()
     run = Run("augment", loaded, options, progress, seed=recipe.seed, workers=recipe.workers, on_error=recipe.on_error)
-    out = run.output(loaded.output_path(options.out))
-    out_format = detect_output_format(out, recipe.output.format if recipe.output else "auto")
+    out_path = loaded.output_path(options.out)
+    out_format = detect_output_format(out_path, recipe.output.format if recipe.output else "auto")
+    if options.resume and out_format == "parquet":
+        raise UsageError(f"--resume: {out_path}: a Parquet file is written whole and cannot be continued; "
+                         "rerun without --resume, or write jsonl/csv")
+    out = run.output(out_path, resumable=True)
     source = None
     if recipe.input is not None:
         where = loaded.where(("input", "path"))
@@ -323,8 +363,34 @@ def _run_rows(loaded: LoadedRecipe, recipe: AugmentRecipe, options: RunOptions, 
     duplicates = 0
     partials: list[list[Any]] = [[] for _ in generators]
     task = Task("augment", _process, _init, (job,))
-    with run.stage("augment"), atomic_file(out, options.overwrite) as tmp, RowWriter(tmp, out_format) as writer:
-        for done in run.executor.map(task, stream):
+    checkpoint = Checkpoint(
+        out, _fingerprint(loaded, recipe, run, options, out_format), resume=options.resume, note=run.progress.note
+    )
+    with (
+        run.stage("augment"),
+        atomic_file(out, options.overwrite, resume=options.resume) as tmp,
+        contextlib.closing(checkpoint),
+        RowWriter(tmp, out_format, append_at=checkpoint.data_length) as writer,
+    ):
+        checkpointed = out_format != "parquet"  # Parquet is written whole: a killed run restarts
+        seen_file = checkpoint.side("seen")
+        checkpoint.side("partials")
+        done_before = checkpoint.items_done
+        if checkpoint.state is not None:  # --resume: restore what the checkpoint counted
+            saved = checkpoint.state["state"]
+            report.items_in, report.items_out = saved["items_in"], saved["items_out"]
+            report.skipped, report.skipped_examples = saved["skipped"], saved["skipped_examples"]
+            duplicates = saved["duplicates"]
+            digests = checkpoint.read_side("seen")
+            seen = {digests[i : i + 16] for i in range(0, len(digests), 16)}
+            for record in checkpoint.records("partials"):
+                for g, part in record:
+                    partials[g].append(part)
+            report.extra["resumed_after_items"] = done_before
+            stream = itertools.islice(stream, done_before, None)
+            run.progress.advance(done_before)
+        items_done = done_before
+        for done in run.executor.map(task, stream, start=done_before):
             chunk = done.result
             report.items_in += done.count
             for bad in chunk.bad:
@@ -334,6 +400,8 @@ def _run_rows(loaded: LoadedRecipe, recipe: AugmentRecipe, options: RunOptions, 
                 fresh = set(chunk.digests)
                 if len(fresh) == len(lines) and seen.isdisjoint(fresh):  # the usual case: no duplicate
                     seen |= fresh
+                    if checkpointed:
+                        seen_file.write(b"".join(chunk.digests))
                 else:  # keep first occurrences
                     kept = []
                     for digest, line in zip(chunk.digests, lines, strict=True):
@@ -342,6 +410,8 @@ def _run_rows(loaded: LoadedRecipe, recipe: AugmentRecipe, options: RunOptions, 
                         else:
                             seen.add(digest)
                             kept.append(line)
+                            if checkpointed:
+                                seen_file.write(digest)
                     lines = kept
             if job.jsonl:
                 writer.write_lines(lines)
@@ -349,10 +419,26 @@ def _run_rows(loaded: LoadedRecipe, recipe: AugmentRecipe, options: RunOptions, 
                 for row in lines:
                     writer.write(row)
             report.items_out += len(lines)
-            for g, part in enumerate(chunk.partials):
-                if part is not None:
-                    partials[g].append(part)
+            record = [(g, part) for g, part in enumerate(chunk.partials) if part is not None]
+            for g, part in record:
+                partials[g].append(part)
+            items_done += done.count
             run.progress.advance(done.count)
+            if checkpointed:
+                if record:
+                    checkpoint.append_record("partials", record)
+                if checkpoint.due():
+                    checkpoint.save(
+                        items_done,
+                        writer.flush(),
+                        {
+                            "items_in": report.items_in,
+                            "items_out": report.items_out,
+                            "skipped": report.skipped,
+                            "skipped_examples": report.skipped_examples,
+                            "duplicates": duplicates,
+                        },
+                    )
     report.extra["duplicates_removed"] = duplicates
     if generators:
         figures = {}

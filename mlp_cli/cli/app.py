@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from mlp_cli import __version__
-from mlp_cli.cli import augment, curriculum, list_cmd, mine, recipe_cmd, synth
+from mlp_cli.cli import augment, curriculum, diff_cmd, list_cmd, mine, recipe_cmd, report_cmd, run_cmd, synth
 
 app = typer.Typer(
     name="mlp",
@@ -43,6 +43,9 @@ augment.register(app)
 mine.register(app)
 curriculum.register(app)
 synth.register(app)
+run_cmd.register(app)
+report_cmd.register(app)
+diff_cmd.register(app)
 app.add_typer(recipe_cmd.app, name="recipe")
 app.add_typer(list_cmd.app, name="list")
 

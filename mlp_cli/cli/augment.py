@@ -18,6 +18,7 @@ from mlp_cli.cli.common import (
     OverwriteOpt,
     QuietOpt,
     RayAddressOpt,
+    ResumeOpt,
     SeedOpt,
     WorkersOpt,
     guarded,
@@ -37,6 +38,7 @@ def augment(
     ray_address: RayAddressOpt = None,
     limit: LimitOpt = None,
     overwrite: OverwriteOpt = False,
+    resume: ResumeOpt = False,
     dry_run: DryRunOpt = False,
     on_error: OnErrorOpt = None,
     quiet: QuietOpt = False,
@@ -64,7 +66,7 @@ def augment(
 
         loaded = load_recipe(recipe, kind="augment")
         options = run_options(
-            input, out, seed, workers, limit, overwrite, dry_run, on_error, engine=engine, ray_address=ray_address
+            input, out, seed, workers, limit, overwrite, dry_run, on_error, engine=engine, ray_address=ray_address, resume=resume
         )
         if preview is not None:
             from mlp_cli.augment.image.run import write_preview

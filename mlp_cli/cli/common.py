@@ -41,6 +41,13 @@ LimitOpt = Annotated[
 OverwriteOpt = Annotated[
     bool, typer.Option("--overwrite", help="Replace an existing output (otherwise it is an error).")
 ]
+ResumeOpt = Annotated[
+    bool,
+    typer.Option(
+        "--resume",
+        help="Continue the partial output an interrupted run left (same recipe and inputs); same bytes as one run.",
+    ),
+]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Validate and print the plan; write nothing.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or messages, only errors.")]
 
@@ -108,6 +115,7 @@ def run_options(
     on_error: OnError | str | None = None,
     engine: Engine | str | None = None,
     ray_address: str | None = None,
+    resume: bool = False,
 ) -> Any:
     from mlp_cli.runtime.options import RunOptions
 
@@ -122,6 +130,7 @@ def run_options(
         on_error=on_error.value if isinstance(on_error, OnError) else on_error,
         engine=engine.value if isinstance(engine, Engine) else engine,
         ray_address=ray_address,
+        resume=resume,
     )
 
 

@@ -19,6 +19,7 @@ from mlp_cli.cli.common import (
     OverwriteOpt,
     QuietOpt,
     RayAddressOpt,
+    ResumeOpt,
     SeedOpt,
     WorkersOpt,
     guarded,
@@ -55,6 +56,7 @@ def curriculum(
     ray_address: RayAddressOpt = None,
     limit: LimitOpt = None,
     overwrite: OverwriteOpt = False,
+    resume: ResumeOpt = False,
     dry_run: DryRunOpt = False,
     on_error: OnErrorOpt = None,
     quiet: QuietOpt = False,
@@ -97,7 +99,7 @@ def curriculum(
 
         loaded = load_recipe(recipe, kind="curriculum")
         options = run_options(
-            input, out, seed, workers, limit, overwrite, dry_run, on_error, engine=engine, ray_address=ray_address
+            input, out, seed, workers, limit, overwrite, dry_run, on_error, engine=engine, ray_address=ray_address, resume=resume
         )
         overrides = CurriculumOverrides(
             order=order.value if order else None,

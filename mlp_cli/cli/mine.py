@@ -20,6 +20,7 @@ from mlp_cli.cli.common import (
     OverwriteOpt,
     QuietOpt,
     RayAddressOpt,
+    ResumeOpt,
     SeedOpt,
     WorkersOpt,
     absolute,
@@ -214,6 +215,7 @@ def mine_negatives(
     ray_address: RayAddressOpt = None,
     limit: LimitOpt = None,
     overwrite: OverwriteOpt = False,
+    resume: ResumeOpt = False,
     dry_run: DryRunOpt = False,
     quiet: QuietOpt = False,
     json_out: JsonOpt = False,
@@ -249,7 +251,7 @@ def mine_negatives(
         # flags replace recipe settings before the one validation, so errors name file:line or flag
         loaded = recipe_with_overrides(recipe, overrides, flags)
         options = run_options(
-            None, out, seed, workers, limit, overwrite, dry_run, engine=engine, ray_address=ray_address
+            None, out, seed, workers, limit, overwrite, dry_run, engine=engine, ray_address=ray_address, resume=resume
         )
         # warnings go to stderr with --json too, as for every command; only --quiet hides them
         run_reported(lambda progress: run_mine(loaded, options, progress), json_out, quiet)

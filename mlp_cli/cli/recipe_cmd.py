@@ -77,7 +77,10 @@ def show(
 @app.command("init")
 def init(
     kind: Annotated[
-        str, typer.Argument(help="Starter kind: text, images, synthetic, pii, mine, curriculum.", show_default=False)
+        str,
+        typer.Argument(
+            help="Starter kind: text, images, synthetic, pii, mine, curriculum, pipeline.", show_default=False
+        ),
     ],
     out: Annotated[
         Path | None,

@@ -17,6 +17,7 @@ from mlp_cli.cli.common import (
     OverwriteOpt,
     QuietOpt,
     RayAddressOpt,
+    ResumeOpt,
     SeedOpt,
     WorkersOpt,
     absolute,
@@ -41,6 +42,7 @@ def pii(
     ray_address: RayAddressOpt = None,
     limit: LimitOpt = None,
     overwrite: OverwriteOpt = False,
+    resume: ResumeOpt = False,
     dry_run: DryRunOpt = False,
     quiet: QuietOpt = False,
     json_out: JsonOpt = False,
@@ -67,7 +69,7 @@ def pii(
             report = run_augment(
                 loaded,
                 run_options(
-                    input, out, seed, workers, limit, overwrite, dry_run, engine=engine, ray_address=ray_address
+                    input, out, seed, workers, limit, overwrite, dry_run, engine=engine, ray_address=ray_address, resume=resume
                 ),
                 progress,
             )

@@ -16,7 +16,7 @@ from pydantic import Field
 from mlp_cli.curriculum.pacing import PACING, PACING_KEYS, PacingSpec
 from mlp_cli.errors import RecipeError, suggest
 from mlp_cli.io.rows import RowSource
-from mlp_cli.recipe.base import DataFormat, DataSource, StrictModel, source_like
+from mlp_cli.recipe.base import DataFormat, DataSource, RecipeBase, StrictModel, source_like
 
 if TYPE_CHECKING:
     from mlp_cli.recipe.loader import LoadedRecipe
@@ -152,7 +152,7 @@ class CurriculumOutputSpec(StrictModel):
     chart: bool = Field(True, description="write a PNG chart of difficulty by stage")
 
 
-class CurriculumRecipe(StrictModel):
+class CurriculumRecipe(RecipeBase):
     """A curriculum recipe: rows in, the same rows out, ordered into stages from easy to hard."""
 
     version: Literal[1]

@@ -16,7 +16,7 @@ Each scorer's values are turned into percentiles (average ranks for ties, 0 = ea
 percentiles again: that is the row's ``difficulty``.
 
 The per-row work (parsing JSON, reading fields, tokenising) runs in ``scan_chunk``, a
-module-level function that ``runtime.parallel.ordered_map`` hands to workers.
+module-level function that the run's executor (``Run.executor.map``) hands to workers.
 """
 
 from __future__ import annotations

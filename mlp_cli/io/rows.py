@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import sys
 from collections.abc import Iterator
@@ -417,7 +418,8 @@ def dumps_row(row: dict[str, Any]) -> str:
 class RowWriter:
     """Writes rows to an (already temporary) path in one format; use as a context manager."""
 
-    def __init__(self, path: Path, fmt: str):
+    def __init__(self, path: Path, fmt: str, *, append_at: int | None = None):
+        """``append_at``: continue a file written earlier, cut to that many bytes (``--resume``)."""
         self.path = path
         self.format = fmt
         self.count = 0
@@ -425,11 +427,27 @@ class RowWriter:
         self._pending: list[dict[str, Any]] = []
         self._parquet = None
         if fmt == "parquet":
+            if append_at is not None:
+                raise UsageError(f"{path}: a Parquet file is written whole and cannot be continued")
             self._fh = None
         else:
-            self._fh = open(path, "w", encoding="utf-8", newline="")
+            if append_at is not None:
+                with open(path, "r+b") as fh:
+                    fh.truncate(append_at)
+            self._fh = open(path, "a" if append_at is not None else "w", encoding="utf-8", newline="")
             if fmt in ("csv", "tsv"):
-                self._csv = csv.writer(self._fh, delimiter="\t" if fmt == "tsv" else ",", lineterminator="\n")
+                delimiter = "\t" if fmt == "tsv" else ","
+                self._csv = csv.writer(self._fh, delimiter=delimiter, lineterminator="\n")
+                if append_at:  # the header an earlier run wrote fixes the columns
+                    with open(path, encoding="utf-8", newline="") as fh:
+                        self._columns = next(csv.reader(fh, delimiter=delimiter), None)
+
+    def flush(self) -> int:
+        """Flush to disk (for a checkpoint) and return the file's length in bytes."""
+        assert self._fh is not None, "Parquet output is not checkpointed"
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+        return os.fstat(self._fh.fileno()).st_size
 
     def __enter__(self) -> RowWriter:
         return self

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Literal, cast
 from pydantic import Field, field_validator
 
 from mlp_cli.errors import RecipeError
-from mlp_cli.recipe.base import DataSource, StrictModel
+from mlp_cli.recipe.base import DataSource, RecipeBase, StrictModel
 
 if TYPE_CHECKING:
     from mlp_cli.recipe.loader import LoadedRecipe
@@ -186,7 +186,7 @@ class PredictionsSpec(DataSource):
     )
 
 
-class MineRecipe(StrictModel):
+class MineRecipe(RecipeBase):
     """A mine-negatives recipe: pairs (or predictions) in, training rows with negatives out."""
 
     version: Literal[1]

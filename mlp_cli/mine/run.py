@@ -402,7 +402,9 @@ def _run_pairs(loaded: LoadedRecipe, options: RunOptions, progress: Progress) ->
     totals: Counter[str] = Counter()
     # Sampling takes well under a millisecond per anchor: few anchors do not pay for processes.
     sample_workers = max(1, min(workers, math.ceil(len(groups) / MIN_ANCHORS_PER_WORKER)))
-    executor = run.executor if sample_workers == workers else executor_for(run.executor.engine, sample_workers)
+    executor = run.executor
+    if sample_workers != workers:  # the same engine, on the cluster the run was given
+        executor = executor_for(run.executor.engine, sample_workers, run.options.ray_address)
     task = Task("sample", _sample_chunk, _init, (job,), chunk=CHUNK_ANCHORS)
     with run.stage("sample"), atomic_file(out, options.overwrite) as tmp, RowWriter(tmp, out_format) as writer:
         for done in executor.map(task, range(len(groups))):

@@ -55,3 +55,24 @@ def source_like(spec: BaseModel, path: Path, text_field: str = "text") -> RowSou
     """Read ``path`` with the reading keys (``READ_KEYS``) of a spec that is not a DataSource."""
     keys = {key: getattr(spec, key) for key in READ_KEYS}
     return DataSource(path=str(path), text_field=text_field, **keys).row_source(path)
+
+
+class Check(StrictModel):
+    """A gate: a figure of a run's summary or manifest (or of a JSON metrics file) within bounds.
+
+    ``figure`` is a dotted path (``fidelity.leakage.all``) or the ratio of two (``skipped / items_in``);
+    a mapping of numbers counts as their sum. With neither bound the figure only has to be reported.
+    Nothing is evaluated: the expression is split on ``/`` and each side looked up by key.
+    """
+
+    step: str | None = Field(None, description="pipelines: the step whose summary is read")
+    figure: str = Field(description="dotted path, or 'a.b / c.d'")
+    min: float | None = None
+    max: float | None = None
+    metrics: str | None = Field(None, description="a JSON file to read the figure from, relative to the recipe")
+
+
+class RecipeBase(StrictModel):
+    """What every recipe kind accepts at its top level beside its own sections: ``checks``."""
+
+    checks: list[Check] = Field(default_factory=list, description="gates on the run's figures (exit code 3)")

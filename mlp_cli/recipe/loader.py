@@ -29,6 +29,7 @@ RECIPE_KINDS: dict[str, str] = {
     "augment": "mlp_cli.augment.recipe:AugmentRecipe",
     "mine-negatives": "mlp_cli.mine.recipe:MineRecipe",
     "curriculum": "mlp_cli.curriculum.recipe:CurriculumRecipe",
+    "pipeline": "mlp_cli.pipeline.plan:PipelineRecipe",
 }
 
 

@@ -27,6 +27,7 @@ class RunOptions:
     on_error: str | None = None  # fail | skip; None keeps the recipe's on_error
     engine: str | None = None  # local | ray; None keeps the recipe's engine
     ray_address: str | None = None  # "auto" or HOST:PORT of a running cluster; None starts one
+    resume: bool = False  # continue the partial output an interrupted run left (runtime.resume)
 
 
 class Progress(Protocol):

@@ -37,7 +37,7 @@ from contextlib import contextmanager
 from types import ModuleType
 from typing import Any, TypeVar
 
-from mlp_cli.errors import require
+from mlp_cli.errors import UsageError, require
 from mlp_cli.runtime.executor import Done, Task
 from mlp_cli.runtime.parallel import AdaptiveChunks, chunked
 
@@ -116,7 +116,14 @@ class RayExecutor:
                 with _quiet_auth_notice():
                     ray.init(address="local", num_cpus=self.workers, include_dashboard=False, **quiet)
             else:
-                ray.init(address=self.address, **quiet)
+                try:
+                    ray.init(address=self.address, **quiet)
+                except ConnectionError as exc:  # wrong address, cluster down, or auth modes that differ
+                    raise UsageError(
+                        f"--ray-address {self.address}: cannot connect to the Ray cluster: {str(exc).strip()[:300]}. "
+                        "Check the address `ray start --head` printed, that the cluster is up (`ray status`), and "
+                        "that RAY_AUTH_MODE (token with Ray 2.59+) is the same here as on the cluster's nodes."
+                    ) from None
             connected = True
         resources = ray.cluster_resources()
         self._resources = {k: v for k, v in sorted(resources.items()) if not k.startswith("node:")}

@@ -26,8 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from mlp_cli.errors import BadItem, InputDataError, UsageError, suggest
-from mlp_cli.io.atomic import check_writable
+from mlp_cli.io.atomic import check_writable, remove_partial
 from mlp_cli.io.manifest import RunReport, manifest_path_for, write_manifest
+from mlp_cli.pipeline.checks import gate_run
 from mlp_cli.recipe.loader import LoadedRecipe
 from mlp_cli.runtime.executor import Executor, LocalExecutor
 from mlp_cli.runtime.options import NullProgress, Progress, RunOptions
@@ -102,11 +103,13 @@ class Run:
             self.workers = max(1, workers)
             self.executor = LocalExecutor(self.workers)
 
-    def output(self, path: Path, *, folder: bool = False) -> Path:
+    def output(self, path: Path, *, folder: bool = False, resumable: bool = False) -> Path:
         """Claim ``path`` as the output: it must be new (or ``--overwrite``) and not an input.
 
         ``folder`` outputs (image sets, curriculum stages) may not lie inside an input folder,
-        and a folder output may not be an existing file.
+        and a folder output may not be an existing file. The partial work an interrupted run
+        left for ``path`` is removed, with a note, unless ``--resume`` continues it (which only
+        ``resumable`` runners can).
         """
         path = Path(path)
         if folder and path.is_file():
@@ -115,6 +118,18 @@ class Run:
         for source in self._opened:
             self._check_apart(source)
         check_writable(path, self.options.overwrite)
+        if self.options.resume and not resumable:
+            raise UsageError(
+                f"--resume: this {self.command} run cannot continue an interrupted one "
+                "(resumable today: augment and synth runs over rows); rerun without --resume"
+            )
+        if not self.options.resume and not self.options.dry_run:
+            size = remove_partial(path)
+            if size is not None:
+                self.progress.note(
+                    f"removed the partial output an interrupted run left for {path} ({size / 1e6:.1f} MB); "
+                    "pass --resume to continue such a run instead"
+                )
         self.report.outputs = [str(path)]
         return path
 
@@ -211,4 +226,5 @@ class Run:
             workers=self.workers,
             engine=self.executor.engine,
         )
+        gate_run(self, report, manifest)  # the recipe's checks: exit code 3 when one fails
         return report

@@ -18,7 +18,8 @@ from typing import Any, Literal
 from mlp_cli.errors import BadItem, InputDataError, UsageError
 from mlp_cli.io.atomic import atomic_dir
 from mlp_cli.io.manifest import RunReport, manifest_path_for
-from mlp_cli.io.rows import RowSource, iter_rows
+from mlp_cli.io.rows import iter_rows
+from mlp_cli.recipe.base import DataSource
 from mlp_cli.runtime.options import Progress, RunOptions
 from mlp_cli.runtime.run import Run
 
@@ -116,7 +117,7 @@ def export_samples(
     counts: Counter[str] = Counter()
     labels: Counter[str] = Counter()
     tokens_total = entity_tokens = 0
-    source = RowSource(path=input_path, format="jsonl")
+    source = DataSource(path=str(input_path), format="jsonl").row_source(input_path)
     run.progress.start(None, f"export {to} → {out_dir.name}")
     buffered: dict[str, list[Any]] = {}  # hf and spacy: written at the end (label ids / one JSON array)
     with atomic_dir(out_dir, overwrite) as tmp, ExitStack() as files:

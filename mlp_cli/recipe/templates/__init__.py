@@ -12,6 +12,7 @@ STARTERS: dict[str, str] = {
     "pii": "pii.yaml",
     "mine": "mine.yaml",
     "curriculum": "curriculum.yaml",
+    "pipeline": "pipeline.yaml",
 }
 
 
