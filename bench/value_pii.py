@@ -3,7 +3,8 @@
 Run by hand:  .venv/bin/python bench/value_pii.py [--samples 8000] [--seed 0]
 
 What it does, for two recipes in one run -- the shipped recipes/pii-detector.yaml and the baseline
-(`git show HEAD:recipes/pii-detector.yaml` with HEAD's samples/pii-templates.yaml):
+(`git show HEAD:recipes/pii-detector.yaml` with HEAD's versions of the template files it names; both run
+through the working tree's generator):
   1. generates training data with the real command:  mlp augment RECIPE --out X --seed S --limit N
   2. turns spans into BIO tags over simple word tokens (PERSON, LOCATION, ORG; all other labels are O)
   3. trains a fixed token tagger: logistic regression (C=1, lbfgs, 300 iterations) over word features
@@ -193,14 +194,25 @@ def evaluate(vec, model, wnut, ham) -> dict:
     return result
 
 
+def _git_show(name: str) -> str:
+    return subprocess.run(["git", "-C", str(ROOT), "show", f"HEAD:{name}"], capture_output=True, text=True, check=True).stdout
+
+
 def baseline_recipe(tmp: Path) -> Path:
-    """HEAD's recipe and HEAD's templates, in a folder laid out like the checkout."""
-    (tmp / "recipes").mkdir()
-    (tmp / "samples").mkdir()
-    for name in ("recipes/pii-detector.yaml", "samples/pii-templates.yaml"):
-        text = subprocess.run(["git", "-C", str(ROOT), "show", f"HEAD:{name}"], capture_output=True, text=True, check=True).stdout
-        (tmp / name).write_text(text, encoding="utf-8")
-    return tmp / "recipes" / "pii-detector.yaml"
+    """HEAD's recipe and the template files it names (as HEAD has them), in a folder laid out like the checkout."""
+    import yaml
+
+    recipe = "recipes/pii-detector.yaml"
+    text = _git_show(recipe)
+    names = {"samples/pii-templates.yaml"}
+    for entry in (yaml.safe_load(text) or {}).get("generate") or []:
+        files = entry.get("template_files") or []
+        for name in [files] if isinstance(files, str) else files:
+            names.add(os.path.relpath(os.path.normpath(os.path.join("recipes", name))))
+    for name in (recipe, *sorted(names)):
+        (tmp / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp / name).write_text(text if name == recipe else _git_show(name), encoding="utf-8")
+    return tmp / recipe
 
 
 def main() -> None:

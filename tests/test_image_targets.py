@@ -283,6 +283,50 @@ def test_annotation_mismatches_are_reported_with_file_and_id(tmp_path):
     assert sorted(p.name for p in (tmp_path / "out2").glob("*.png")) == ["c__aug1.png", "c__aug2.png"]
 
 
+@pytest.mark.parametrize(
+    ("entry", "said"),
+    [
+        ({"width": None, "height": 30}, "width is null"),
+        ({"width": 40, "height": None}, "height is null"),
+        ({"width": "40", "height": 30}, 'width is "40"'),
+        ({"width": 40.5, "height": 30}, "width is 40.5"),
+        ({"width": 40}, "height is missing"),
+    ],
+)
+def test_coco_image_entry_without_a_usable_size_is_a_bad_image_entry(tmp_path, entry, said):
+    root = tmp_path / "coco"
+    root.mkdir()
+    for name in ("a.png", "b.png"):
+        Image.new("RGB", (40, 30)).save(root / name)
+    doc = {
+        "images": [
+            {"id": 1, "file_name": "a.png", "width": 40, "height": 30},
+            {"id": 2, "file_name": "b.png", **entry},
+        ],
+        "annotations": [
+            {"id": 1, "image_id": 1, "category_id": 1, "bbox": [1, 1, 5, 5]},
+            {"id": 2, "image_id": 2, "category_id": 1, "bbox": [1, 1, 5, 5]},
+        ],
+        "categories": [{"id": 1, "name": "x"}],
+    }
+    (root / "ann.json").write_text(json.dumps(doc))
+    r = run_mlp("augment", _recipe(tmp_path, root / "ann.json", tmp_path / "out"))
+    assert r.exit_code == 2 and r.exited_cleanly, r
+    message = " ".join(r.stderr.split())
+    assert "bad image entry" in message and said in message, message
+    assert f"{root / 'ann.json'}: $.images[1] (id 2, b.png)" in message, message  # the file and the image entry
+    assert not (tmp_path / "out").exists()
+    r = run_mlp("augment", _recipe(tmp_path, root / "ann.json", tmp_path / "out2"), "--on-error", "skip", "--json")
+    assert r.exit_code == 0 and r.exited_cleanly, r
+    assert r.summary["skipped"] == {"bad image entry": 1}
+    manifest = (tmp_path / "out2/manifest.json").read_text()
+    assert "bad image entry" in manifest and "$.images[1] (id 2, b.png)" in manifest
+    assert [im["file_name"] for im in json.loads((tmp_path / "out2/ann.json").read_text())["images"]] == [
+        "a__aug1.png",
+        "a__aug2.png",
+    ]
+
+
 def test_voc_and_semantic_masks_keep_their_layout(tmp_path):
     voc = tmp_path / "voc"
     (voc / "Annotations").mkdir(parents=True)
@@ -319,6 +363,58 @@ def test_voc_and_semantic_masks_keep_their_layout(tmp_path):
         assert (pixels & got).sum() / max(1, (pixels | got).sum()) >= 0.9
 
 
+def test_voc_missing_elements_are_named_in_the_bad_annotation(tmp_path):
+    from mlp_cli.augment.image.formats import VocDataset
+
+    voc = tmp_path / "voc"
+    (voc / "Annotations").mkdir(parents=True)
+    (voc / "JPEGImages").mkdir()
+    Image.new("RGB", (8, 8)).save(voc / "JPEGImages" / "a.jpg")
+    bodies = {
+        "a_no_bndbox.xml": "<object><name>c</name></object>",
+        "b_no_xmin.xml": "<object><name>c</name><bndbox><ymin>1</ymin><xmax>2</xmax><ymax>2</ymax></bndbox></object>",
+        "c_no_width.xml": "<size><height>8</height></size>",
+    }
+    for name, body in bodies.items():
+        (voc / "Annotations" / name).write_text(f"<annotation><filename>a.jpg</filename>{body}</annotation>")
+    bad = list(VocDataset(voc).items())
+    assert [(b.reason, b.detail, b.location) for b in bad] == [
+        ("bad annotation", f"not a readable VOC file: {detail}", str(voc / "Annotations" / name))
+        for name, detail in zip(
+            bodies,
+            ["annotation 0: <object> has no <bndbox>", "annotation 0: <bndbox> has no <xmin>", "<size> has no <width>"],
+            strict=True,
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "said"), [("", "<object> has no <name>"), ("<name> </name>", "<object> has an empty <name>")]
+)
+def test_voc_object_without_a_name_is_a_bad_annotation_not_none(tmp_path, name, said):
+    voc = tmp_path / "voc"
+    (voc / "Annotations").mkdir(parents=True)
+    (voc / "JPEGImages").mkdir()
+    box = "<bndbox><xmin>2</xmin><ymin>2</ymin><xmax>9</xmax><ymax>9</ymax></bndbox>"
+    for stem, second in (("a", f"<object><name>c</name>{box}</object>"), ("b", f"<object>{name}{box}</object>")):
+        Image.new("RGB", (16, 16)).save(voc / "JPEGImages" / f"{stem}.png")
+        (voc / "Annotations" / f"{stem}.xml").write_text(
+            f"<annotation><filename>{stem}.png</filename><object><name>c</name>{box}</object>{second}</annotation>"
+        )
+    r = run_mlp("augment", _recipe(tmp_path, voc, tmp_path / "out", FAMILIES["hflip"]))
+    assert r.exit_code == 2 and r.exited_cleanly, r
+    message = " ".join(r.stderr.split())
+    assert str(voc / "Annotations" / "b.xml") in message and f"annotation 1: {said}" in message, message
+    assert not (tmp_path / "out").exists()
+    r = run_mlp("augment", _recipe(tmp_path, voc, tmp_path / "out2", FAMILIES["hflip"]), "--on-error", "skip", "--json")
+    assert r.exit_code == 0 and r.exited_cleanly, r
+    assert r.summary["skipped"] == {"bad annotation": 1}
+    assert "b.xml" in (tmp_path / "out2/manifest.json").read_text()
+    written = sorted(p.name for p in (tmp_path / "out2/Annotations").glob("*.xml"))
+    assert written == ["a__aug1.xml", "a__aug2.xml"]
+    assert all("<name>None</name>" not in (tmp_path / "out2/Annotations" / x).read_text() for x in written)
+
+
 def test_yolo_detection_output_reads_back_as_yolo_input(tmp_path):
     src = _yolo(tmp_path / "yolo")
     (src / "data.yaml").write_text("path: /data/original\ntrain: images\nnames: [red, green, blue]\n")
@@ -332,6 +428,44 @@ def test_yolo_detection_output_reads_back_as_yolo_input(tmp_path):
     r = run_mlp("augment", _recipe(tmp_path, tmp_path / "once", tmp_path / "twice", FAMILIES["hflip"]), "--json")
     assert r.exit_code == 0, r
     assert r.summary["annotations"] == "yolo" and r.summary["items_in"] == 8
+
+
+def _pose(root: Path, kpt_shape: str) -> Path:
+    """A YOLO pose dataset (one keypoint per box, at the box's centre) with the given kpt_shape text."""
+    src = _yolo(root)
+    for label in (src / "labels").glob("*.txt"):
+        rows = [line.split() for line in label.read_text().splitlines()]
+        label.write_text("".join(" ".join(row + [row[1], row[2], "2"]) + "\n" for row in rows))
+    (src / "data.yaml").write_text(f"names: [red, green, blue]\nkpt_shape: {kpt_shape}\n")
+    return src
+
+
+def test_yolo_pose_dataset_with_a_valid_kpt_shape_keeps_its_keypoints(tmp_path):
+    src = _pose(tmp_path / "yolo", "[1, 3]")
+    r = run_mlp("augment", _recipe(tmp_path, src, tmp_path / "out", FAMILIES["vflip"]), "--json")
+    assert r.exit_code == 0, r
+    for label in (tmp_path / "out/labels").glob("*.txt"):
+        assert all(len(line.split()) == 8 for line in label.read_text().splitlines())  # class, box, x y v
+
+
+@pytest.mark.parametrize(
+    "kpt_shape", ["17", "[17]", "[17, 3, 1]", "[17, '3']", "[17.0, 3]", "[17, 4]", "[0, 3]", "{k: 17}"]
+)
+def test_yolo_malformed_kpt_shape_is_an_input_error_naming_the_yaml_and_key(tmp_path, kpt_shape):
+    src = _pose(tmp_path / "yolo", kpt_shape)
+    r = run_mlp("augment", _recipe(tmp_path, src, tmp_path / "out"), "--on-error", "skip")
+    assert r.exit_code == 2 and r.exited_cleanly, r  # a dataset-level error: on_error does not apply
+    message = " ".join(r.stderr.split())
+    assert f"{src / 'data.yaml'}:2: kpt_shape is" in message and "[number of keypoints, dims]" in message, message
+    assert not (tmp_path / "out").exists()
+
+
+def test_yolo_unreadable_data_yaml_is_an_input_error_naming_it(tmp_path):
+    src = _yolo(tmp_path / "yolo")
+    (src / "data.yaml").write_text("names: [red, green\n")
+    r = run_mlp("augment", _recipe(tmp_path, src, tmp_path / "out"))
+    assert r.exit_code == 2 and r.exited_cleanly, r
+    assert str(src / "data.yaml") in " ".join(r.stderr.split()), r
 
 
 def test_preview_draws_the_targets(tmp_path):

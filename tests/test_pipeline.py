@@ -240,6 +240,20 @@ def test_shipped_pipelines_give_the_same_bytes_whatever_the_workers_and_engine(t
     assert engines == {"ray"}  # the ray run did run on ray
 
 
+def test_a_pipelines_ray_section_reaches_steps_without_their_own(tmp_path: Path, local_ray):
+    pipe = write_pipeline(tmp_path)
+    doc = yaml.safe_load(pipe.read_text())
+    doc["ray"] = {"batch_size": 7}
+    doc["steps"][1]["recipe"]["ray"] = {"batch_size": 5}  # step b names its own
+    pipe.write_text(yaml.safe_dump(doc, sort_keys=False))
+    run(pipe, tmp_path / "run", "--engine", "ray", "--workers", "2")
+    tasks = {}
+    for step in ("a", "b"):
+        manifest = next((tmp_path / "run" / step).glob("*manifest.json"))
+        tasks[step] = json.loads(manifest.read_text())["figures"]["engine"]["task"]["batch_size"]
+    assert tasks == {"a": 7, "b": 5}
+
+
 # --- `mlp recipe validate` and `mlp run` check every step before anything runs ------------------
 
 

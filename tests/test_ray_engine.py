@@ -107,3 +107,160 @@ def test_a_cluster_that_cannot_be_reached_is_a_usage_error_naming_the_address():
     message = str(caught.value)
     assert "--ray-address 10.0.0.9:6379" in message and "InvalidAuthToken" in message
     assert "RAY_AUTH_MODE" in message and exit_code_for(caught.value) == ExitCode.USAGE
+
+
+# ---- per-task resources: the recipe's ``ray:`` section ----------------------------------------
+
+
+class FakeRay:
+    """Just enough of the ``ray`` module for ``RayExecutor``'s driver side, recording what it asks.
+
+    A task runs when it is submitted; ``pending`` counts tasks submitted and not yet fetched.
+    """
+
+    class RayError(Exception):
+        pass
+
+    class RayTaskError(RayError):
+        cause = None
+
+    def __init__(self, cpus: float = 4, gpus: float = 0):
+        from types import SimpleNamespace
+
+        self.have = {"CPU": cpus, "GPU": gpus}
+        self.exceptions = SimpleNamespace(RayError=self.RayError, RayTaskError=self.RayTaskError)
+        self.options: list[dict] = []
+        self.chunks: list[int] = []
+        self.threads: set[int] = set()
+        self.pending = self.most_pending = 0
+
+    def is_initialized(self) -> bool:
+        return True
+
+    def cluster_resources(self) -> dict:
+        return {**self.have, "node:10.0.0.1": 1.0}
+
+    def nodes(self) -> list[dict]:
+        return [{"Alive": True, "Resources": dict(self.have)}]
+
+    def put(self, value):
+        return value
+
+    def get(self, ref):
+        self.pending -= 1
+        return ref
+
+    def remote(self, fn):
+        from types import SimpleNamespace
+
+        def options(**kw):
+            self.options.append(kw)
+            return SimpleNamespace(remote=self._submit)
+
+        return SimpleNamespace(options=options)
+
+    def _submit(self, token, state, chunk):
+        process, setup, setup_args, threads = state[0]
+        self.threads.add(threads)
+        self.pending += 1
+        self.most_pending = max(self.most_pending, self.pending)
+        self.chunks.append(len(chunk))
+        return 0.0, process(chunk)
+
+
+def _fake_map(fake: FakeRay, executor: RayExecutor, task: Task, items) -> list:
+    executor._connect(fake)  # type: ignore[arg-type]
+    return list(executor._map(fake, task, items, 0))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "cpus,gpus,num_cpus,num_gpus,window",
+    [(4, 0, 1, 0, 16), (4, 0, 2, 0, 8), (4, 0, 0.5, 0, 32), (4, 2, 1, 1, 8), (3, 0, 2, 0, 4)],
+)
+def test_tasks_reserve_the_recipes_resources_and_the_window_follows_them(cpus, gpus, num_cpus, num_gpus, window):
+    fake = FakeRay(cpus, gpus)
+    executor = RayExecutor(2, num_cpus=num_cpus, num_gpus=num_gpus, batch_size=10)
+    done = _fake_map(fake, executor, Task("sq", squares, chunk=333), range(1000))
+    assert [x for d in done for x in d.result] == squares(list(range(1000)))
+    assert fake.options[0]["num_cpus"] == num_cpus and fake.options[0]["num_gpus"] == num_gpus
+    assert set(fake.chunks) == {10}  # batch_size is the items per task, over the task's own chunk
+    assert fake.most_pending == window  # tasks the cluster can run at once, times PREFETCH (4)
+    assert fake.threads == {max(1, int(num_cpus))}
+    described = executor.describe()
+    assert described["task"] == {"num_cpus": num_cpus, "num_gpus": num_gpus, "batch_size": 10}
+    assert described["resources"] == {"CPU": cpus, "GPU": gpus}
+
+
+def test_without_a_batch_size_the_tasks_chunk_stands():
+    fake = FakeRay()
+    _fake_map(fake, RayExecutor(2), Task("sq", squares, chunk=333), range(1000))
+    assert fake.chunks == [333, 333, 333, 1] and fake.options[0]["num_cpus"] == 1
+
+
+@pytest.mark.parametrize("num_cpus,num_gpus", [(8, 0), (1, 1)])
+def test_a_request_no_node_can_meet_is_a_usage_error(num_cpus, num_gpus):
+    from mlp_cli.errors import ExitCode, UsageError, exit_code_for
+
+    with pytest.raises(UsageError) as caught:
+        RayExecutor(2, "auto", num_cpus=num_cpus, num_gpus=num_gpus)._connect(FakeRay(4, 0))  # type: ignore[arg-type]
+    message = str(caught.value)
+    assert f"num_cpus={num_cpus}" in message and "largest node: CPU 4, GPU 0" in message
+    assert exit_code_for(caught.value) == ExitCode.USAGE
+
+
+def _menu_recipe(tmp_path, ray_section: str):
+    text = (ROOT / "recipes" / "menu-text.yaml").read_text()
+    path = tmp_path / "menu.yaml"
+    path.write_text(text + ray_section)
+    return path
+
+
+def test_recipe_resources_on_a_real_ray_give_the_local_bytes_and_reach_the_manifest(tmp_path):
+    recipe = _menu_recipe(tmp_path, "ray:\n  num_cpus: 2\n  batch_size: 7\n")
+    data = ROOT / "samples" / "menu.jsonl"
+    outs = {}
+    for engine in ("local", "ray"):
+        out = tmp_path / f"{engine}.jsonl"
+        r = run_mlp("augment", recipe, "--input", data, "--engine", engine, "--limit", 40, "--out", out, "--json")
+        assert r.exit_code == 0, r
+        outs[engine] = out.read_bytes()
+    assert outs["ray"] == outs["local"]
+    figures = json.loads((tmp_path / "ray.manifest.json").read_text())["figures"]
+    assert figures["engine"]["task"] == {"num_cpus": 2, "num_gpus": 0, "batch_size": 7}
+    assert figures["engine"]["resources"]["CPU"] == 2
+    assert "engine" not in json.loads((tmp_path / "local.manifest.json").read_text())["figures"]
+
+
+def test_a_gpu_request_on_a_cluster_without_gpus_is_exit_2(tmp_path):
+    recipe = _menu_recipe(tmp_path, "ray: {num_gpus: 1}\n")
+    data = ROOT / "samples" / "menu.jsonl"
+    r = run_mlp("augment", recipe, "--input", data, "--engine", "ray", "--limit", 5, "--out", tmp_path / "o.jsonl")
+    assert r.exit_code == 2 and "num_gpus=1" in r.stderr and "GPU 0" in r.stderr, r
+    assert not (tmp_path / "o.jsonl").exists()
+
+
+@pytest.mark.parametrize(
+    "section,field",
+    [
+        ("ray: {num_cpus: -1}\n", "ray.num_cpus"),
+        ("ray: {batch_size: 0}\n", "ray.batch_size"),
+        ("ray: {num_gpu: 1}\n", "num_gpu"),
+    ],
+)
+def test_bad_resources_in_a_recipe_name_file_line_and_field(tmp_path, section, field):
+    recipe = _menu_recipe(tmp_path, section)
+    lines = recipe.read_text().count("\n")
+    r = run_mlp("recipe", "validate", recipe)
+    assert r.exit_code == 2, r
+    assert f"menu.yaml:{lines}" in r.stderr and field in r.stderr, r.stderr
+
+
+def test_every_recipe_kind_shares_the_one_ray_section():
+    from mlp_cli.augment.recipe import AugmentRecipe
+    from mlp_cli.curriculum.recipe import CurriculumRecipe
+    from mlp_cli.mine.recipe import MineRecipe
+    from mlp_cli.recipe.base import RayResources
+
+    for kind in (AugmentRecipe, MineRecipe, CurriculumRecipe):
+        assert kind.model_fields["ray"].annotation is RayResources
+    assert RayResources().model_dump() == {"num_cpus": 1, "num_gpus": 0, "batch_size": None}

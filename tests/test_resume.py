@@ -123,10 +123,11 @@ def test_resume_with_nothing_to_resume_starts_afresh(tmp_path):
     assert (tmp_path / "out.jsonl").exists()
 
 
-def test_a_command_that_cannot_resume_says_so(tmp_path):
-    result = _mlp("curriculum", ROOT / "recipes" / "curriculum-cloudflare.yaml", "--out", tmp_path / "c", "--resume")
+def test_an_output_written_whole_cannot_resume_and_says_so(tmp_path):
+    preview = tmp_path / "p.png"  # a preview is drawn whole: there is nothing to continue
+    result = _mlp("augment", ROOT / "recipes" / "images.yaml", "--preview", preview, "--resume")
     assert result.returncode == 2
-    assert "cannot continue an interrupted one" in result.stderr
+    assert "cannot continue an interrupted one" in result.stderr and not preview.exists()
 
 
 def test_two_live_runs_never_share_a_partial_output(tmp_path):

@@ -10,7 +10,7 @@ import struct
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlp_cli.io.rows import dumps_row
+from mlp_cli.io.rows import dumps_row, dumps_rows, row_digest
 
 STDLIB = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
 
@@ -54,3 +54,27 @@ def test_values_the_fast_path_would_change():
     ]
     for row in rows:
         assert dumps_row(row) == reference(row), row
+
+
+rows = st.dictionaries(st.text(max_size=8), values, max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(rows, max_size=8))
+def test_a_chunk_encodes_as_its_rows_do(chunk: list[dict]):
+    # dumps_rows checks a chunk's bytes once: a float in one row sends only the chunk to the slow path
+    assert dumps_rows(chunk) == [reference(row) for row in chunk]
+
+
+@settings(max_examples=300, deadline=None)
+@given(rows, rows)
+def test_two_rows_share_a_digest_exactly_when_they_share_a_line(a: dict, b: dict):
+    assert (row_digest(a) == row_digest(b)) == (dumps_row(a) == dumps_row(b))
+
+
+def test_digests_tell_apart_what_the_fast_encoder_conflates():
+    # orjson writes NaN and infinities as null: the digest must still tell them from None
+    assert row_digest({"x": math.nan}) != row_digest({"x": None})
+    assert row_digest({"x": math.inf}) != row_digest({"x": None})
+    assert row_digest({"x": 1e-7}) == row_digest({"x": 1e-7})
+    assert len({row_digest({"x": v}) for v in (1e-7, 1e-05, 1e16, 1.0, 1)}) == 5

@@ -50,6 +50,11 @@ class OutputSpec(StrictModel):
     path: str
     format: DataFormat = "auto"
     provenance_field: str = Field("_provenance", description="field that records where each row came from")
+    shard_rows: int | None = Field(
+        None,
+        ge=1,
+        description="write path as a folder of shards of this many rows (part-00000.jsonl, ...), in output order",
+    )
 
 
 class _RegisteredSpec(BaseModel):

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import json
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from hashlib import blake2b
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,16 +21,19 @@ from mlp_cli.augment.image.run import run_image_augment
 from mlp_cli.augment.recipe import AugmentRecipe
 from mlp_cli.augment.registry import AUGMENTERS, GENERATORS, RunContext, load_builtins
 from mlp_cli.errors import BadItem, MlpError, UsageError
-from mlp_cli.io.atomic import atomic_file
+from mlp_cli.io.atomic import atomic_dir, atomic_file
 from mlp_cli.io.manifest import RunReport, recipe_hash
 from mlp_cli.io.rows import (
     Row,
     RowWriter,
+    ShardedWriter,
     count_hint,
     detect_format,
     detect_output_format,
-    dumps_row,
+    dumps_rows,
     iter_rows,
+    row_digest,
+    shard_format,
 )
 from mlp_cli.recipe.loader import LoadedRecipe, load_recipe
 from mlp_cli.runtime.executor import Task
@@ -65,11 +66,6 @@ class Job:
     id_field: str | None
     jsonl: bool
     collect: bool
-
-    provenance_key: str = field(init=False)  # the provenance field's JSON key, encoded once
-
-    def __post_init__(self) -> None:
-        self.provenance_key = json.dumps(self.provenance_field, ensure_ascii=False)
 
 
 @dataclass(slots=True)
@@ -115,21 +111,11 @@ def _augment(job: Job, data: dict[str, Any], rng: Any, location: str) -> tuple[d
 
 
 def _emit(job: Job, data: dict[str, Any], provenance: dict[str, Any], out: ChunkResult) -> None:
-    field = job.provenance_field
-    digests = out.digests
-    if job.jsonl and data and field not in data:
-        # Serialise the content once: it is both the dedupe key (duplicates are about content,
-        # not provenance) and, with provenance spliced in, the line dumps_row(out) would give.
-        content = dumps_row(data)
-        if digests is not None:
-            digests.append(blake2b(content.encode("utf-8"), digest_size=16).digest())
-        out.lines.append(f"{content[:-2]},{job.provenance_key}:{dumps_row(provenance)[:-1]}}}\n")
-        return
-    if digests is not None:
-        digests.append(blake2b(dumps_row(data).encode("utf-8"), digest_size=16).digest())
+    if out.digests is not None:  # duplicates are about content, not provenance
+        out.digests.append(row_digest(data))
     row = dict(data)
-    row[field] = provenance
-    out.lines.append(dumps_row(row) if job.jsonl else row)
+    row[job.provenance_field] = provenance
+    out.lines.append(row)  # serialised per chunk, in _process
 
 
 def _process(chunk: list[Row | BadItem | GeneratedItem]) -> ChunkResult:
@@ -137,7 +123,21 @@ def _process(chunk: list[Row | BadItem | GeneratedItem]) -> ChunkResult:
     assert job is not None
     out = ChunkResult([], [] if job.dedupe else None, [], [])
     gen_rows: list[list[dict]] = [[] for _ in job.generators]
+    plain = not job.steps  # generated rows are emitted as they come: the hot path of synth runs
+    lines, digests, field, seed, generators = out.lines, out.digests, job.provenance_field, job.seed, job.generators
     for item in chunk:
+        if plain and type(item) is tuple:  # _emit inlined: a few microseconds a row add up here
+            g, index = item
+            gen = generators[g]
+            base, gen_prov = gen.generate(index, item_random(seed, "generate", g, index, 0))
+            if job.collect:
+                gen_rows[g].append(base)
+            row = dict(base)
+            row[field] = {"source": {"generator": gen.name, "index": index, **gen_prov}, "copy": 0, "augmenters": []}
+            if digests is not None:
+                digests.append(row_digest(base))
+            lines.append(row)
+            continue
         if isinstance(item, BadItem):
             out.bad.append(item)
             continue
@@ -176,6 +176,8 @@ def _process(chunk: list[Row | BadItem | GeneratedItem]) -> ChunkResult:
             if out.digests is not None:
                 del out.digests[mark[1] :]
             out.bad.append(exc.at(location, index))
+    if job.jsonl:
+        out.lines = dumps_rows(out.lines)
     out.partials = [
         gen.collect(rows) if job.collect and rows else None for gen, rows in zip(job.generators, gen_rows, strict=False)
     ]
@@ -194,6 +196,7 @@ def augment(
     overwrite: bool = False,
     dry_run: bool = False,
     on_error: str | None = None,
+    shard_rows: int | None = None,
     progress: Progress | None = None,
 ) -> RunReport:
     """Run an augment recipe from Python: a file, or a recipe built in code; the same run as ``mlp augment``.
@@ -206,7 +209,7 @@ def augment(
     Args:
         recipe: a recipe file, an ``AugmentRecipe``, or a mapping with the recipe's keys.
         base_dir: what relative paths of a recipe built in code are relative to.
-        input, out, seed, workers, limit, overwrite, dry_run, on_error: as the command's options.
+        input, out, seed, workers, limit, overwrite, dry_run, on_error, shard_rows: as the command's options.
         progress: where progress goes (nothing by default).
 
     Returns:
@@ -222,7 +225,9 @@ def augment(
     def absolute(path: str | Path | None) -> Path | None:
         return None if path is None else Path(path).expanduser().absolute()
 
-    options = RunOptions(absolute(input), absolute(out), seed, workers, limit, overwrite, dry_run, on_error)
+    options = RunOptions(
+        absolute(input), absolute(out), seed, workers, limit, overwrite, dry_run, on_error, shard_rows=shard_rows
+    )
     return run_augment(loaded, options, progress)
 
 
@@ -235,6 +240,11 @@ def run_augment(
     recipe: AugmentRecipe = loaded.model
     progress = progress or NullProgress()
     if recipe.transforms or (recipe.input is not None and _is_image_input(loaded, options)):
+        if _shard_rows(recipe, options):
+            where = (
+                "--shard-rows" if options.shard_rows else f"{loaded.where(('output', 'shard_rows'))}: output.shard_rows"
+            )
+            raise UsageError(f"{where}: an image run writes one file per image already; remove it")
         return run_image_augment(loaded, options, progress)
     return _run_rows(loaded, recipe, options, progress)
 
@@ -246,6 +256,13 @@ def _is_image_input(loaded: LoadedRecipe, options: RunOptions) -> bool:
         return True
     path = options.input or loaded.resolve(recipe.input.path)
     return path is not None and Path(path).is_dir()
+
+
+def _shard_rows(recipe: AugmentRecipe, options: RunOptions) -> int | None:
+    """Rows per output shard: ``--shard-rows`` (0: one file), else the recipe's; None for one file."""
+    if options.shard_rows is not None:
+        return options.shard_rows or None
+    return recipe.output.shard_rows if recipe.output else None
 
 
 def _fingerprint(
@@ -266,6 +283,7 @@ def _fingerprint(
         "seed": run.seed,
         "limit": options.limit,
         "output format": out_format,
+        "shard rows": _shard_rows(recipe, options),
         "mlp version": __version__,
     }
 
@@ -281,15 +299,29 @@ def _strings(value: Any) -> Iterator[str]:
             yield from _strings(v)
 
 
+def _writer(tmp: Path, out_format: str, shard_rows: int | None, checkpoint: Checkpoint) -> RowWriter | ShardedWriter:
+    """The output's writer, continuing what the checkpoint counted on ``--resume``."""
+    if not shard_rows:
+        return RowWriter(tmp, out_format, append_at=checkpoint.data_length)
+    # a checkpoint's data length is the open shard's; the rows written say which shard that is
+    state = checkpoint.state
+    resume_at = None if state is None else (state["state"]["items_out"], checkpoint.data_length or 0)
+    return ShardedWriter(tmp, out_format, shard_rows, resume_at=resume_at)
+
+
 def _run_rows(loaded: LoadedRecipe, recipe: AugmentRecipe, options: RunOptions, progress: Progress) -> RunReport:
     load_builtins()
     run = Run("augment", loaded, options, progress, seed=recipe.seed, workers=recipe.workers, on_error=recipe.on_error)
     out_path = loaded.output_path(options.out)
-    out_format = detect_output_format(out_path, recipe.output.format if recipe.output else "auto")
+    shard_rows = _shard_rows(recipe, options)  # --out is then a folder of part-00000.jsonl, ...
+    if shard_rows:
+        out_format = shard_format(out_path, recipe.output.format if recipe.output else "auto")
+    else:
+        out_format = detect_output_format(out_path, recipe.output.format if recipe.output else "auto")
     if options.resume and out_format == "parquet":
         raise UsageError(f"--resume: {out_path}: a Parquet file is written whole and cannot be continued; "
                          "rerun without --resume, or write jsonl/csv")
-    out = run.output(out_path, resumable=True)
+    out = run.output(out_path, folder=bool(shard_rows), resumable=True)
     source = None
     if recipe.input is not None:
         where = loaded.where(("input", "path"))
@@ -321,6 +353,7 @@ def _run_rows(loaded: LoadedRecipe, recipe: AugmentRecipe, options: RunOptions, 
                 "workers": run.workers,
                 "seed": run.seed,
                 "output": str(out),
+                "shard_rows": shard_rows,
             }
         )
     with run.stage("setup"):
@@ -366,11 +399,15 @@ def _run_rows(loaded: LoadedRecipe, recipe: AugmentRecipe, options: RunOptions, 
     checkpoint = Checkpoint(
         out, _fingerprint(loaded, recipe, run, options, out_format), resume=options.resume, note=run.progress.note
     )
+    # Shards are written here, in the driver, in index order, not by the workers: a row's shard
+    # is its position in the output, which de-duplication (global over the run, decided in index
+    # order) only fixes here. Workers already serialise every row, so this costs the driver no
+    # more than writing the single file, and the folder is renamed into place whole like any output.
     with (
         run.stage("augment"),
-        atomic_file(out, options.overwrite, resume=options.resume) as tmp,
+        (atomic_dir if shard_rows else atomic_file)(out, options.overwrite, resume=options.resume) as tmp,
         contextlib.closing(checkpoint),
-        RowWriter(tmp, out_format, append_at=checkpoint.data_length) as writer,
+        _writer(tmp, out_format, shard_rows, checkpoint) as writer,
     ):
         checkpointed = out_format != "parquet"  # Parquet is written whole: a killed run restarts
         seen_file = checkpoint.side("seen")
@@ -440,6 +477,8 @@ def _run_rows(loaded: LoadedRecipe, recipe: AugmentRecipe, options: RunOptions, 
                         },
                     )
     report.extra["duplicates_removed"] = duplicates
+    if isinstance(writer, ShardedWriter):
+        report.extra["shards"] = writer.shards
     if generators:
         figures = {}
         for g, gen in enumerate(generators):

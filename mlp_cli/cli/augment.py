@@ -20,6 +20,7 @@ from mlp_cli.cli.common import (
     RayAddressOpt,
     ResumeOpt,
     SeedOpt,
+    ShardRowsOpt,
     WorkersOpt,
     guarded,
     report_run,
@@ -39,6 +40,7 @@ def augment(
     limit: LimitOpt = None,
     overwrite: OverwriteOpt = False,
     resume: ResumeOpt = False,
+    shard_rows: ShardRowsOpt = None,
     dry_run: DryRunOpt = False,
     on_error: OnErrorOpt = None,
     quiet: QuietOpt = False,
@@ -66,7 +68,18 @@ def augment(
 
         loaded = load_recipe(recipe, kind="augment")
         options = run_options(
-            input, out, seed, workers, limit, overwrite, dry_run, on_error, engine=engine, ray_address=ray_address, resume=resume
+            input,
+            out,
+            seed,
+            workers,
+            limit,
+            overwrite,
+            dry_run,
+            on_error,
+            engine=engine,
+            ray_address=ray_address,
+            resume=resume,
+            shard_rows=shard_rows,
         )
         if preview is not None:
             from mlp_cli.augment.image.run import write_preview

@@ -48,6 +48,16 @@ ResumeOpt = Annotated[
         help="Continue the partial output an interrupted run left (same recipe and inputs); same bytes as one run.",
     ),
 ]
+ShardRowsOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--shard-rows",
+        min=0,
+        help="Write --out as a folder of shards of N rows each (part-00000.jsonl, ...); 0: one file. "
+        "Overrides the recipe's output.shard_rows.",
+        show_default=False,
+    ),
+]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Validate and print the plan; write nothing.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or messages, only errors.")]
 
@@ -116,6 +126,7 @@ def run_options(
     engine: Engine | str | None = None,
     ray_address: str | None = None,
     resume: bool = False,
+    shard_rows: int | None = None,
 ) -> Any:
     from mlp_cli.runtime.options import RunOptions
 
@@ -131,6 +142,7 @@ def run_options(
         engine=engine.value if isinstance(engine, Engine) else engine,
         ray_address=ray_address,
         resume=resume,
+        shard_rows=shard_rows,
     )
 
 

@@ -10,6 +10,11 @@ and appends its provenance to the original bytes (JSONL), or re-encodes it (CSV,
 Inputs that are not JSONL are first spooled to a temporary JSONL file so that every row can be
 read back by offset.
 
+``--resume`` (``runtime.resume``): the scoring pass is checkpointed, its chunk results kept as
+side records in the output's partial folder (where the spooled inputs live too), so a resumed
+run scores only the chunks the interrupted one had not; planning and writing the stages, which
+cost little next to scoring, are done again from the start and give the same bytes.
+
 Library use::
 
     from mlp_cli.curriculum import build_curriculum
@@ -23,7 +28,6 @@ import itertools
 import json
 import math
 import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -47,7 +51,7 @@ from mlp_cli.curriculum.scoring import (
 )
 from mlp_cli.curriculum.stages import StagePlan, build_stages, item_keys
 from mlp_cli.errors import BadItem, InputDataError, MlpError, UsageError, require
-from mlp_cli.io.atomic import atomic_dir, atomic_file
+from mlp_cli.io.atomic import atomic_dir, atomic_file, partial_dir
 from mlp_cli.io.manifest import RunReport, manifest_path_for
 from mlp_cli.io.rows import (
     RowWriter,
@@ -60,6 +64,7 @@ from mlp_cli.io.rows import (
 from mlp_cli.recipe.loader import LoadedRecipe, load_recipe
 from mlp_cli.runtime.executor import Task
 from mlp_cli.runtime.options import Progress, RunOptions
+from mlp_cli.runtime.resume import Checkpoint, run_fingerprint
 from mlp_cli.runtime.run import Run
 
 CHUNK_LINES = 8192
@@ -140,7 +145,7 @@ def run_curriculum(
     )
     inputs = _input_paths(loaded, recipe, options, run)
     score_paths = _score_paths(loaded, recipe, run)
-    out = run.output(_output_path(loaded, recipe, options), folder=recipe.output.layout == "shards")
+    out = run.output(_output_path(loaded, recipe, options), folder=recipe.output.layout == "shards", resumable=True)
     if not _cpu_heavy(recipe) or sum(path.stat().st_size for path, _ in inputs) < PARALLEL_MIN_BYTES:
         run.fewer_workers(1)
     out_format = _output_format(recipe, out, inputs)
@@ -173,13 +178,19 @@ def run_curriculum(
         )
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=f".{out.name}.spool-", dir=out.parent) as spool_dir:
+    single = recipe.output.layout == "single"
+    fingerprint = run_fingerprint(run, recipe.model_dump(mode="json"), **{"output format": out_format})
+    checkpoint = Checkpoint(out, fingerprint, resume=options.resume, note=run.progress.note)
+    atomic = atomic_file if single else atomic_dir
+    with atomic(out, options.overwrite, resume=options.resume) as tmp, contextlib.closing(checkpoint):
+        spool_dir = partial_dir(out) / "spool"  # inputs copied to JSONL; removed with the partial folder
+        spool_dir.mkdir(exist_ok=True)
         with run.stage("score"):
             tables = [
                 load_score_file(spec, score_paths[i]) if spec.scorer == "file" else None
                 for i, spec in enumerate(recipe.difficulty)
             ]
-            data = _scan(recipe, inputs, tables, Path(spool_dir), options.limit, out_format, run)
+            data = _scan(recipe, inputs, tables, spool_dir, options.limit, out_format, run, checkpoint)
         with run.stage("plan"):
             difficulty = _difficulty(recipe, data, run.report)
             keep = np.flatnonzero(~data.dropped)
@@ -188,9 +199,12 @@ def run_curriculum(
                 run.progress.note(note)
             stage_stats = [Stats.of(difficulty[plan.stage(s)]) for s in range(plan.stages)]
         with run.stage("write"):
-            files = _write(
-                recipe, data, difficulty, plan, out, out_format, options.overwrite, stage_stats, run.progress
-            )
+            files = _write(recipe, data, difficulty, plan, out, tmp, out_format, stage_stats, run.progress)
+    if single and recipe.output.chart and _can_chart(recipe, run.progress):
+        with run.stage("write"):
+            files.chart = out.with_name(f"{out.stem}.{CHART_NAME}")
+            with atomic_file(files.chart, overwrite=True) as tmp_chart:
+                _chart(tmp_chart, recipe, plan, stage_stats)
     report = run.report
     report.items_out = int(len(plan.rows))
     report.outputs = [str(out)] + ([str(files.chart)] if files.chart and recipe.output.layout == "single" else [])
@@ -330,6 +344,7 @@ def _scan(
     limit: int | None,
     out_format: str,
     run: Run,
+    checkpoint: Checkpoint,
 ) -> ScannedRows:
     tag_names = recipe.tags()
     codes = {t: i for i, t in enumerate(tag_names)}
@@ -378,14 +393,15 @@ def _scan(
     vocabularies = [Vocabulary() for spec in recipe.difficulty if spec.scorer == "token-rarity"]
     columns: dict[str, None] = {}
     items_left = limit if limit is not None else math.inf
+    rows_done = 0
     run.progress.start(None, "scoring rows")
-    # one item per call: each item already is a chunk of lines of one input
-    task = Task("score", _scan_chunks, setup=init_job, setup_args=(job,), chunk=1)
-    for done in run.executor.map(task, chunks()):
-        (result,) = done.result
+
+    def take(result: ScanResult) -> ScanResult:
+        nonlocal items_left, rows_done
         if items_left < result.items:
             result = _truncate(result, int(items_left))
         items_left -= result.items
+        rows_done += result.items
         report.items_in += result.items
         for _pos, lineno, reason, detail in result.bad:
             fail_or_skip(plans[result.input_no].location(lineno), reason, detail)
@@ -394,8 +410,25 @@ def _scan(
         for vocabulary, chunk_tokens in zip(vocabularies, result.rarity, strict=True):
             vocabulary.add(chunk_tokens)
         run.progress.advance(result.items)
-        if items_left <= 0:
-            break
+        return result
+
+    checkpoint.side("scan")  # one record per chunk scored, in input order
+    stream = chunks()
+    if checkpoint.state is not None:  # --resume: replay the chunks scored, in step with the reader
+        for record, _chunk in zip(checkpoint.records("scan"), stream):  # noqa: B905 (records end first)
+            take(record)
+        report.extra["resumed_after_items"] = rows_done
+    # one item per call: each item already is a chunk of lines of one input
+    task = Task("score", _scan_chunks, setup=init_job, setup_args=(job,), chunk=1)
+    if items_left > 0:
+        for done in run.executor.map(task, stream, start=len(parts)):
+            (result,) = done.result
+            checkpoint.append_record("scan", take(result))
+            if items_left <= 0:
+                break
+            if checkpoint.due():
+                checkpoint.save(rows_done, 0, {})
+        checkpoint.save(rows_done, 0, {})  # the scan is complete: a resume only plans and writes
     data = _concatenate(parts, plans, tag_names, list(columns), len(recipe.difficulty))
     if len(data.offsets) == 0:
         raise InputDataError(
@@ -573,11 +606,13 @@ def _write(
     difficulty: np.ndarray,
     plan: StagePlan,
     out: Path,
+    tmp: Path,
     fmt: str,
-    overwrite: bool,
     stage_stats: list[Stats],
     progress: Progress,
 ) -> Written:
+    """Write the stages into ``tmp`` (the output's temporary folder or file); the single layout's
+    chart, which lies beside the output, is the caller's."""
     phases = recipe.phases()
     progress.start(len(plan.rows), f"writing → {out.name}")
     chart: Path | None = None
@@ -588,22 +623,16 @@ def _write(
         writer = _RowEmitter(recipe, data, difficulty, plan, phases, fmt, fds)
         if recipe.output.layout == "shards":
             names = [f"stage_{s:03d}{SUFFIX[fmt]}" for s in range(plan.stages)]
-            with atomic_dir(out, overwrite) as tmp:
-                for s, name in enumerate(names):
-                    writer.write(tmp / name, [s])
-                    progress.advance(int(plan.starts[s + 1] - plan.starts[s]))
-                if recipe.output.chart and _can_chart(recipe, progress):
-                    _chart(tmp / CHART_NAME, recipe, plan, stage_stats)
-                    chart = out / CHART_NAME
+            for s, name in enumerate(names):
+                writer.write(tmp / name, [s])
+                progress.advance(int(plan.starts[s + 1] - plan.starts[s]))
+            if recipe.output.chart and _can_chart(recipe, progress):
+                _chart(tmp / CHART_NAME, recipe, plan, stage_stats)
+                chart = out / CHART_NAME
         else:
             names = [out.name]
-            with atomic_file(out, overwrite) as tmp:
-                writer.write(tmp, list(range(plan.stages)))
-                progress.advance(len(plan.rows))
-            if recipe.output.chart and _can_chart(recipe, progress):
-                chart = out.with_name(f"{out.stem}.{CHART_NAME}")
-                with atomic_file(chart, overwrite=True) as tmp_chart:
-                    _chart(tmp_chart, recipe, plan, stage_stats)
+            writer.write(tmp, list(range(plan.stages)))
+            progress.advance(len(plan.rows))
     return Written(names, chart)
 
 

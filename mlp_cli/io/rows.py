@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import orjson
+from xxhash import xxh3_128_digest
 
 from mlp_cli.errors import BadItem, InputDataError, UsageError
 
@@ -415,15 +416,46 @@ def dumps_row(row: dict[str, Any]) -> str:
     return fast.decode() + "\n"
 
 
+def dumps_rows(rows: list[dict[str, Any]]) -> list[str]:
+    """``[dumps_row(row) for row in rows]``, checking a chunk's bytes once instead of per row."""
+    try:
+        parts = [orjson.dumps(row, default=str, option=_FAST_OPTIONS) for row in rows]
+    except TypeError:
+        return [dumps_row(row) for row in rows]
+    blob = b"\n".join(parts)
+    if b"null" in blob or b".0000" in blob or _EXPONENT.search(blob) is not None:
+        return [dumps_row(row) for row in rows]  # each row alone: only those that need it take the slow path
+    return [line + "\n" for line in blob.decode().split("\n")] if rows else []
+
+
+def row_digest(row: dict[str, Any]) -> bytes:
+    """A 16-byte digest of a row's content (XXH3-128: de-duplication needs speed, not secrecy),
+    equal for two rows exactly when their lines are.
+
+    Hashes orjson's bytes without dumps_row's float checks: orjson writes every value it takes
+    one way, and other floats than the standard library's spelling do not matter for identity.
+    Only NaN and infinities (written as null, like None) and what orjson refuses take the
+    standard library's text, so no two different rows share a digest.
+    """
+    try:
+        fast = orjson.dumps(row, default=str, option=_FAST_OPTIONS)
+    except TypeError:
+        fast = b""
+    if not fast or b"null" in fast:
+        fast = _ENCODER.encode(row).encode("utf-8", "surrogatepass")
+    return xxh3_128_digest(fast)
+
+
 class RowWriter:
     """Writes rows to an (already temporary) path in one format; use as a context manager."""
 
-    def __init__(self, path: Path, fmt: str, *, append_at: int | None = None):
-        """``append_at``: continue a file written earlier, cut to that many bytes (``--resume``)."""
+    def __init__(self, path: Path, fmt: str, *, append_at: int | None = None, columns: list[str] | None = None):
+        """``append_at``: continue a file written earlier, cut to that many bytes (``--resume``).
+        ``columns``: the CSV/TSV header of a new file (default: the first row's fields)."""
         self.path = path
         self.format = fmt
         self.count = 0
-        self._columns: list[str] | None = None
+        self._columns: list[str] | None = columns
         self._pending: list[dict[str, Any]] = []
         self._parquet = None
         if fmt == "parquet":
@@ -485,6 +517,7 @@ class RowWriter:
             return
         if self._columns is None:
             self._columns = list(flat)
+        if self.count == 0 and self._fh is not None and self._fh.tell() == 0:
             self._csv.writerow(self._columns)
         self._csv.writerow([flat.get(c, "") for c in self._columns])
         self.count += 1
@@ -517,6 +550,124 @@ class RowWriter:
                 pq.write_table(pa.table({}), self.path)
         elif self._fh is not None and not self._fh.closed:
             self._fh.close()
+
+
+SHARD_FORMATS = ("jsonl", "csv", "tsv", "text")
+
+
+def shard_name(index: int, fmt: str) -> str:
+    """The stable name of shard ``index``: ``part-00000.jsonl``, ``part-00001.csv``, ..."""
+    return f"part-{index:05d}.{'txt' if fmt == 'text' else fmt}"
+
+
+def shard_format(folder: Path, fmt: str = "auto") -> str:
+    """The format of a sharded output: the one named, else the folder's suffix, else JSONL."""
+    if fmt == "auto":
+        fmt = _SUFFIXES.get(Path(folder).suffix.lower(), "jsonl")
+    if fmt not in SHARD_FORMATS:
+        raise UsageError(
+            f"{folder}: sharded output is written as {', '.join(SHARD_FORMATS)}, not {fmt} (a Parquet file is "
+            "written whole by one writer); set output.format to one of those, or drop shard_rows for one file"
+        )
+    return fmt
+
+
+class ShardedWriter:
+    """Rows written to a folder as shards of ``shard_rows`` rows each: ``part-00000.jsonl``, ...
+
+    Shard ``k`` holds output rows ``k * shard_rows`` to ``(k + 1) * shard_rows - 1`` in output
+    order, so boundaries depend only on the rows, never on chunks, workers or engine, and the
+    shards read in order are the rows of the single file. CSV/TSV shards each start with the
+    header (the first row's fields, as in the single file). A run with no rows writes one empty
+    ``part-00000``. A full shard is synced and closed before the next one opens, so a checkpoint
+    only has to record the open shard's length (``flush``).
+    """
+
+    def __init__(self, folder: Path, fmt: str, shard_rows: int, *, resume_at: tuple[int, int] | None = None):
+        """``resume_at``: (rows written, open shard's length in bytes) of a checkpoint to continue;
+        shards after that one are removed and the open one is cut to that length."""
+        if fmt not in SHARD_FORMATS:
+            raise UsageError(f"sharded output is written as {', '.join(SHARD_FORMATS)}, not {fmt}")
+        self.folder = Path(folder)
+        self.format = fmt
+        self.shard_rows = shard_rows
+        self.count = 0
+        self._writer: RowWriter | None = None
+        self._columns: list[str] | None = None
+        self._append_at: int | None = None
+        if resume_at is not None:
+            self.count, length = resume_at
+            current = self.count // shard_rows
+            for path in self.folder.glob("part-*"):
+                index = path.name[5:].split(".", 1)[0]
+                if index.isdigit() and (int(index) > current or (int(index) == current and length == 0)):
+                    path.unlink()
+            self._append_at = length or None
+            first = self.folder / shard_name(0, fmt)
+            if fmt in ("csv", "tsv") and first.exists():
+                with open(first, encoding="utf-8", newline="") as fh:
+                    self._columns = next(csv.reader(fh, delimiter="\t" if fmt == "tsv" else ","), None)
+
+    @property
+    def shards(self) -> int:
+        """How many shard files the output has."""
+        return max(1, -(-self.count // self.shard_rows))
+
+    def _open(self) -> RowWriter:
+        index = self.count // self.shard_rows
+        append_at, self._append_at = self._append_at, None
+        self._writer = RowWriter(
+            self.folder / shard_name(index, self.format), self.format, append_at=append_at, columns=self._columns
+        )
+        return self._writer
+
+    def _room(self) -> tuple[RowWriter, int]:
+        """The open shard (opening the next one if needed) and how many rows still fit in it."""
+        writer = self._writer or self._open()
+        return writer, self.shard_rows - self.count % self.shard_rows
+
+    def _advance(self, writer: RowWriter, n: int) -> None:
+        self.count += n
+        if self.count % self.shard_rows == 0:  # full: synced and closed before the next opens
+            if self._columns is None:
+                self._columns = writer._columns
+            writer.flush()
+            writer.close()
+            self._writer = None
+
+    def write_lines(self, lines: list[str]) -> None:
+        """Write pre-serialised JSONL lines, split at shard boundaries."""
+        while lines:
+            writer, room = self._room()
+            if len(lines) < room:  # the usual case: the chunk fits in the open shard
+                writer.write_lines(lines)
+                self.count += len(lines)
+                return
+            writer.write_lines(lines[:room])
+            self._advance(writer, room)
+            lines = lines[room:]
+
+    def write(self, row: dict[str, Any]) -> None:
+        writer, _ = self._room()
+        writer.write(row)
+        self._advance(writer, 1)
+
+    def flush(self) -> int:
+        """Flush the open shard to disk (for a checkpoint) and return its length; 0 if none is open."""
+        return self._writer.flush() if self._writer is not None else 0
+
+    def __enter__(self) -> ShardedWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if exc[0] is None and self.count == 0 and self._writer is None:
+            self._open()  # an empty run still has its first shard
+        self.close()
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
 
 
 def _flatten(value: Any) -> Any:

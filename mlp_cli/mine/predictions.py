@@ -11,10 +11,15 @@ label when probabilities are given; otherwise the confidence when the prediction
 1 - confidence when it is wrong); a selected example weighs ``min_weight + 1 - gold confidence``;
 a neighbour weighs ``min_weight + (seed weight - min_weight) × max(similarity, 0)``. An example
 reached several ways keeps its highest weight and lists every reason.
+
+``--resume``: the pool's vectors come back from the embedding cache and the neighbours from the
+interrupted run's partial folder (kept once searched); the rows are then written again from the
+start, which takes a moment next to encoding and searching.
 """
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,11 +31,13 @@ from mlp_cli.io.atomic import atomic_file
 from mlp_cli.io.manifest import RunReport
 from mlp_cli.io.rows import Row, RowWriter, detect_format, detect_output_format, dumps_row, iter_rows
 from mlp_cli.mine.encoders import encode
+from mlp_cli.mine.fingerprint import mine_fingerprint
 from mlp_cli.mine.inputs import read_corpus, where
 from mlp_cli.mine.neighbours import search
 from mlp_cli.mine.recipe import MineRecipe, PredictionsSpec
 from mlp_cli.recipe.loader import LoadedRecipe
 from mlp_cli.runtime.options import Progress, RunOptions
+from mlp_cli.runtime.resume import Checkpoint
 from mlp_cli.runtime.run import Run
 
 
@@ -157,8 +164,8 @@ def run_predictions(loaded: LoadedRecipe, options: RunOptions, progress: Progres
     run = Run(
         "mine-negatives", loaded, options, progress, seed=recipe.seed, workers=recipe.workers, on_error=recipe.on_error
     )
-    seed, workers, report = run.seed, run.workers, run.report
-    out = run.output(loaded.output_path(options.out))
+    seed, report = run.seed, run.report
+    out = run.output(loaded.output_path(options.out), resumable=True)
     out_format = detect_output_format(out)
     pred_path = run.input(
         options.input or loaded.resolve(spec.path),
@@ -188,6 +195,66 @@ def run_predictions(loaded: LoadedRecipe, options: RunOptions, progress: Progres
     }
     if options.dry_run:
         return run.dry_run(plan)
+
+    checkpoint = Checkpoint(out, mine_fingerprint(loaded, run, out_format), resume=options.resume, note=progress.note)
+    with contextlib.ExitStack() as outputs:
+        tmp = outputs.enter_context(atomic_file(out, options.overwrite, resume=options.resume))
+        outputs.enter_context(contextlib.closing(checkpoint))
+        neighbours = None
+        if chosen and spec.k > 0:
+            neighbours = checkpoint.get("search")  # --resume: what the interrupted run found
+            if neighbours is None:
+                neighbours = _neighbours(loaded, run, pool, [row_of[p.id] for p, _ in chosen], out)
+                checkpoint.put("search", neighbours)
+                checkpoint.save(0, 0, {})
+        _write_selected(loaded, run, pool, row_of, chosen, neighbours, tmp, out_format)
+    counts: dict[str, int] = {}
+    for _, reasons in chosen:
+        for r in reasons:
+            counts[r] = counts.get(r, 0) + 1
+    report.extra.update(
+        {
+            "mode": "predictions",
+            "selected": counts,
+            "selected_examples": len(chosen),
+            "neighbours_added": report.items_out - len({row_of[p.id] for p, _ in chosen}),
+            "pool_size": len(pool.ids),
+            "k": spec.k,
+            "index": dict(neighbours.info) if neighbours is not None else None,
+            "seed": seed,
+        }
+    )
+    return run.finish(recipe=recipe.model_dump(mode="json"))
+
+
+def _neighbours(loaded: LoadedRecipe, run: Run, pool: Any, seed_rows: list[int], out: Path) -> Any:
+    """Encode the pool (cached) and find each selected example's k nearest pool rows."""
+    recipe: MineRecipe = loaded.model
+    spec = recipe.predictions
+    assert spec is not None
+    encoded = encode(recipe.encoder, [], pool.texts, document_ids=pool.ids, resolve=loaded.resolve, seed=run.seed)
+    run.timings["encode"] = encoded.seconds.get("encode", 0.0)
+    queries = encoded.documents[np.asarray(seed_rows, dtype=np.int64)]
+    run.progress.start(len(seed_rows), f"mining → {out.name}")
+    with run.stage("search"):  # k + 1: the example itself is usually its own nearest neighbour
+        return search(
+            loaded, queries, encoded.documents, spec.k + 1, (1, spec.k + 1), run.seed, run.workers, run.progress
+        )
+
+
+def _write_selected(
+    loaded: LoadedRecipe,
+    run: Run,
+    pool: Any,
+    row_of: dict[str, int],
+    chosen: list[tuple[Prediction, list[str]]],
+    neighbours: Any,
+    tmp: Path,
+    out_format: str,
+) -> None:
+    """Write every selected example and its neighbours once, with its weight and reasons."""
+    spec = loaded.model.predictions
+    report = run.report
     selected: dict[int, Selected] = {}
     order: list[int] = []
 
@@ -201,17 +268,6 @@ def run_predictions(loaded: LoadedRecipe, options: RunOptions, progress: Progres
             item.reasons.append(reason)
         item.via.append(via)
 
-    neighbours = None
-    if chosen and spec.k > 0:
-        encoded = encode(recipe.encoder, [], pool.texts, document_ids=pool.ids, resolve=loaded.resolve, seed=seed)
-        run.timings["encode"] = encoded.seconds.get("encode", 0.0)
-        seed_rows = np.asarray([row_of[p.id] for p, _ in chosen], dtype=np.int64)
-        queries = encoded.documents[seed_rows]
-        run.progress.start(len(chosen), f"mining → {out.name}")
-        with run.stage("search"):  # k + 1: the example itself is usually its own nearest neighbour
-            neighbours = search(
-                loaded, queries, encoded.documents, spec.k + 1, (1, spec.k + 1), seed, workers, run.progress
-            )
     for n, (p, reasons) in enumerate(chosen):
         row = row_of[p.id]
         weight = round(spec.min_weight + 1.0 - p.gold_confidence, 6)
@@ -234,7 +290,7 @@ def run_predictions(loaded: LoadedRecipe, options: RunOptions, progress: Progres
                 f"neighbour_of_{reasons[0]}",
                 {"neighbour_of": p.id, "rank": rank, "score": round(float(score), 6)},
             )
-    with run.stage("write"), atomic_file(out, options.overwrite) as tmp, RowWriter(tmp, out_format) as writer:
+    with run.stage("write"), RowWriter(tmp, out_format) as writer:
         for row in order:
             item = selected[row]
             record: dict[str, Any] = {"id": pool.ids[row], "text": pool.texts[row]}
@@ -248,20 +304,3 @@ def run_predictions(loaded: LoadedRecipe, options: RunOptions, progress: Progres
             else:
                 writer.write(record)
             report.items_out += 1
-    counts: dict[str, int] = {}
-    for _, reasons in chosen:
-        for r in reasons:
-            counts[r] = counts.get(r, 0) + 1
-    report.extra.update(
-        {
-            "mode": "predictions",
-            "selected": counts,
-            "selected_examples": len(chosen),
-            "neighbours_added": len(order) - len({row_of[p.id] for p, _ in chosen}),
-            "pool_size": len(pool.ids),
-            "k": spec.k,
-            "index": dict(neighbours.info) if neighbours is not None else None,
-            "seed": seed,
-        }
-    )
-    return run.finish(recipe=recipe.model_dump(mode="json"))

@@ -4,10 +4,16 @@ The parent reads the inputs, encodes (cached) and searches (BLAS or annoy); the 
 sampling runs in ordered worker chunks with per-anchor generators, so the output bytes do not
 depend on ``--workers``. ``mine_negatives`` is the notebook entry point: the same settings as the
 recipe and the command's flags, as keyword arguments.
+
+``--resume`` (``runtime.resume``): vectors come back from the embedding cache (each side is
+cached as soon as it is encoded), the neighbours (and rescores) are kept in the partial folder
+once searched, and sampling checkpoints like rows, so a resumed run encodes and searches only
+what the interrupted one had not finished and samples only the anchors it had not written.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 from collections import Counter
@@ -19,6 +25,7 @@ from mlp_cli.io.atomic import atomic_file
 from mlp_cli.io.manifest import RunReport
 from mlp_cli.io.rows import RowWriter, detect_output_format, dumps_row
 from mlp_cli.mine.encoders import encode, rescore
+from mlp_cli.mine.fingerprint import mine_fingerprint
 from mlp_cli.mine.inputs import CorpusData, read_corpus, read_records, where
 from mlp_cli.mine.neighbours import search
 from mlp_cli.mine.predictions import run_predictions
@@ -27,6 +34,7 @@ from mlp_cli.mine.sampling import AnchorGroup, MiningJob, mine_anchor, normalize
 from mlp_cli.recipe.loader import LoadedRecipe, read_recipe, validate_recipe
 from mlp_cli.runtime.executor import Task
 from mlp_cli.runtime.options import NullProgress, Progress, RunOptions
+from mlp_cli.runtime.resume import Checkpoint
 from mlp_cli.runtime.run import Run, executor_for
 
 # Flat setting names (keyword arguments of mine_negatives, and the command's flags) → recipe fields.
@@ -262,7 +270,7 @@ def _run_pairs(loaded: LoadedRecipe, options: RunOptions, progress: Progress) ->
         "mine-negatives", loaded, options, progress, seed=recipe.seed, workers=recipe.workers, on_error=recipe.on_error
     )
     seed, workers, report = run.seed, run.workers, run.report
-    out = run.output(loaded.output_path(options.out))
+    out = run.output(loaded.output_path(options.out), resumable=True)
     out_format = detect_output_format(out)
     pairs_path = run.input(
         options.input or loaded.resolve(recipe.pairs.path), where=where(loaded, ("pairs", "path")), what="pairs file"
@@ -355,28 +363,63 @@ def _run_pairs(loaded: LoadedRecipe, options: RunOptions, progress: Progress) ->
         return run.dry_run(plan)
     if corpus_from_positives:
         progress.note("no corpus given: negatives come from the other anchors' positives")
-    encoded = encode(
-        recipe.encoder,
-        [g.text for g in groups],
-        corpus.texts + extra_texts,
-        anchor_ids=[g.anchor_id or "" for g in groups],
-        document_ids=corpus.ids,
-        resolve=loaded.resolve,
-        seed=seed,
-    )
-    corpus_vectors = encoded.documents[: len(corpus.ids)]
-    # One bar for both phases: searching advances it once per anchor, sampling once more.
-    progress.start(2 * len(groups), f"mining → {out.name}")
-    run.timings["encode"] = encoded.seconds.get("encode", 0.0)
-    with run.stage("search"):
-        neighbours = search(loaded, encoded.anchors, corpus_vectors, k, (low, high), seed, workers, progress)
+    checkpoint = Checkpoint(out, mine_fingerprint(loaded, run, out_format), resume=options.resume, note=progress.note)
+    with contextlib.ExitStack() as outputs:
+        tmp = outputs.enter_context(atomic_file(out, options.overwrite, resume=options.resume))
+        outputs.enter_context(contextlib.closing(checkpoint))
+        encoded = encode(
+            recipe.encoder,
+            [g.text for g in groups],
+            corpus.texts + extra_texts,
+            anchor_ids=[g.anchor_id or "" for g in groups],
+            document_ids=corpus.ids,
+            resolve=loaded.resolve,
+            seed=seed,
+        )
+        corpus_vectors = encoded.documents[: len(corpus.ids)]
+        # One bar for both phases: searching advances it once per anchor, sampling once more.
+        progress.start(2 * len(groups), f"mining → {out.name}")
+        run.timings["encode"] = encoded.seconds.get("encode", 0.0)
+        kept = checkpoint.get("search")  # --resume: the neighbours the interrupted run found
+        if kept is not None:
+            neighbours, rescored_scores, rescored_positive, seconds = kept
+            run.timings.update(seconds)
+            progress.advance(len(groups))
+        else:
+            with run.stage("search"):
+                neighbours = search(loaded, encoded.anchors, corpus_vectors, k, (low, high), seed, workers, progress)
+            rescored_scores = rescored_positive = None
+            if recipe.rescore is not None:
+                with run.stage("rescore"):
+                    rescored_scores, rescored_positive = _rescore(
+                        recipe, loaded, groups, neighbours.indices, (low, high), corpus.texts + extra_texts
+                    )
+            seconds = {k2: run.timings[k2] for k2 in ("search", "rescore") if k2 in run.timings}
+            checkpoint.put("search", (neighbours, rescored_scores, rescored_positive, seconds))
+            checkpoint.save(0, 0, {"items_out": 0, "removed": {}, "totals": {}})
+        rescored = (rescored_scores, rescored_positive)
+        sampled = _sample(loaded, run, groups, corpus, encoded, neighbours, rescored, tmp, out_format, checkpoint)
+    return _report_pairs(loaded, run, groups, corpus, encoded, neighbours, plan, sampled)
 
-    rescored_scores = rescored_positive = None
-    if recipe.rescore is not None:
-        with run.stage("rescore"):
-            rescored_scores, rescored_positive = _rescore(
-                recipe, loaded, groups, neighbours.indices, (low, high), corpus.texts + extra_texts
-            )
+
+def _sample(
+    loaded: LoadedRecipe,
+    run: Run,
+    groups: list[AnchorGroup],
+    corpus: CorpusData,
+    encoded: Any,
+    neighbours: Any,
+    rescored: tuple[Any, Any],
+    tmp: Path,
+    out_format: str,
+    checkpoint: Checkpoint,
+) -> tuple[Counter, Counter[str], str]:
+    """Sample every anchor's negatives and write the rows in anchor order, checkpointing as rows.
+
+    Returns what the filters removed, the totals and the output's row format.
+    """
+    recipe: MineRecipe = loaded.model
+    s, report = recipe.sampling, run.report
     output = recipe.output
     job = MiningJob(
         groups=groups,
@@ -389,25 +432,35 @@ def _run_pairs(loaded: LoadedRecipe, options: RunOptions, progress: Progress) ->
         corpus_texts=corpus.texts,
         corpus_norms=[normalize_text(t) for t in corpus.texts],
         sampling=s,
-        seed=seed,
+        seed=run.seed,
         output_format=output.format if output else "triplet",
         include_scores=output.include_scores if output else False,
         provenance_field=output.provenance_field if output else "_provenance",
         prompt=output.prompt if output else "",
-        rescored_scores=rescored_scores,
-        rescored_positive_scores=rescored_positive,
+        rescored_scores=rescored[0],
+        rescored_positive_scores=rescored[1],
     )
     job.prepare()
-    removed: Counter = Counter()
-    totals: Counter[str] = Counter()
     # Sampling takes well under a millisecond per anchor: few anchors do not pay for processes.
+    workers = run.workers
     sample_workers = max(1, min(workers, math.ceil(len(groups) / MIN_ANCHORS_PER_WORKER)))
     executor = run.executor
     if sample_workers != workers:  # the same engine, on the cluster the run was given
-        executor = executor_for(run.executor.engine, sample_workers, run.options.ray_address)
+        executor = executor_for(run.executor.engine, sample_workers, run.options.ray_address, run.resources)
     task = Task("sample", _sample_chunk, _init, (job,), chunk=CHUNK_ANCHORS)
-    with run.stage("sample"), atomic_file(out, options.overwrite) as tmp, RowWriter(tmp, out_format) as writer:
-        for done in executor.map(task, range(len(groups))):
+    checkpointed = out_format != "parquet"  # a Parquet file is written whole: sampling restarts
+    saved = checkpoint.state["state"] if checkpoint.state is not None and checkpointed else None
+    done_before = checkpoint.items_done if saved is not None else 0
+    removed: Counter = Counter(saved["removed"] if saved else {})
+    totals: Counter[str] = Counter(saved["totals"] if saved else {})
+    report.items_out = saved["items_out"] if saved else 0
+    if done_before:
+        report.extra["resumed_after_items"] = done_before
+        run.progress.advance(done_before)
+    append_at = checkpoint.data_length if saved is not None else None
+    with run.stage("sample"), RowWriter(tmp, out_format, append_at=append_at) as writer:
+        anchors_done = done_before
+        for done in executor.map(task, range(done_before, len(groups)), start=done_before):
             for res in done.result:
                 removed.update(res.removed)
                 totals.update(hard=res.hard, easy=res.easy, short=res.short, dropped=res.dropped_rows)
@@ -417,7 +470,28 @@ def _run_pairs(loaded: LoadedRecipe, options: RunOptions, progress: Progress) ->
                     else:
                         writer.write(r)
                     report.items_out += 1
+            anchors_done += done.count
             run.progress.advance(done.count)
+            if checkpointed and checkpoint.due():
+                state = {"items_out": report.items_out, "removed": dict(removed), "totals": dict(totals)}
+                checkpoint.save(anchors_done, writer.flush(), state)
+    return removed, totals, job.output_format
+
+
+def _report_pairs(
+    loaded: LoadedRecipe,
+    run: Run,
+    groups: list[AnchorGroup],
+    corpus: CorpusData,
+    encoded: Any,
+    neighbours: Any,
+    plan: dict[str, Any],
+    sampled: tuple[Counter, Counter[str], str],
+) -> RunReport:
+    recipe: MineRecipe = loaded.model
+    report, progress, seed = run.report, run.progress, run.seed
+    low, high = recipe.sampling.rank_window
+    removed, totals, output_format = sampled
     candidates = sum(removed.values()) + totals["hard"]
     report.extra.update(
         {
@@ -430,7 +504,7 @@ def _run_pairs(loaded: LoadedRecipe, options: RunOptions, progress: Progress) ->
             "removed": dict(sorted((k2, v) for k2, v in removed.items() if v)),
             "positives_short_of_negatives": totals["short"],
             "rows_dropped_short": totals["dropped"],
-            "format": job.output_format,
+            "format": output_format,
             "encoder": {
                 "type": recipe.encoder.type,
                 "backend": recipe.encoder.backend,

@@ -200,7 +200,8 @@ def locate(loaded: LoadedRecipe, source: StepSource, loc: Loc) -> tuple[Path, di
     The override wins when it reaches at least as deep into ``loc`` as the recipe's own marks do
     (it replaced or set that field); an inline recipe is a part of the pipeline file.
     """
-    node, over_loc = source.override, ()
+    node = source.override
+    over_loc: Loc = ()
     for part in loc:
         found, node, key = _child(node, part)
         if not found:

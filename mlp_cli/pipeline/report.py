@@ -61,7 +61,8 @@ class Reservoir:
     """A uniform sample of at most ``limit`` numbers of a stream, the same for the same stream."""
 
     def __init__(self, limit: int = SAMPLE_LIMIT):
-        self.limit, self.seen, self.values = limit, 0, []
+        self.limit, self.seen = limit, 0
+        self.values: list[float] = []
         self.rng = random.Random(0)
 
     def add(self, value: float) -> None:
@@ -211,7 +212,9 @@ def mined_figures(manifest: dict[str, Any]) -> dict[str, Any]:
         if key != last_positive and isinstance(prov.get("positive_score"), (int, float)):
             scores["positive"].add(float(prov["positive_score"]))  # once per positive, whatever the format
         last_positive = key
-        negatives = prov.get("negatives") if isinstance(prov.get("negatives"), list) else [prov.get("negative")]
+        negatives = prov.get("negatives")
+        if not isinstance(negatives, list):
+            negatives = [prov.get("negative")]
         for neg in negatives:
             if not isinstance(neg, dict):
                 continue
@@ -232,7 +235,9 @@ def chart_mined(charts: Charts, steps: dict[str, Any]) -> None:
             continue
         figures = manifest.get("figures") or {}
         mined = mined_figures(manifest)
-        removed = figures.get("removed") if isinstance(figures.get("removed"), dict) else {}
+        removed = figures.get("removed")
+        if not isinstance(removed, dict):
+            removed = {}
         fig, (left, right) = charts.plt.subplots(1, 2, figsize=(9, 3.2), dpi=90)
         groups = {k: r for k, r in mined["scores"].items() if r.values}
         for (kind, reservoir), colour in zip(groups.items(), ("#5cb85c", "#d9534f", "#4878a8"), strict=False):
@@ -368,7 +373,7 @@ def highlight(text: str, spans: list[Any]) -> str:
 
 def image_sheet(outputs: list[Path], limit: int = 12) -> list[tuple[str, bytes, str]]:
     """A few images of image outputs, embedded as they are."""
-    found = []
+    found: list[tuple[str, bytes, str]] = []
     for output in outputs:
         if output.is_dir():
             for file in sorted(output.rglob("*")):
@@ -428,7 +433,7 @@ def write_report(run: Path, out: Path | None = None) -> dict[str, Any]:
     )
     for name, m in steps.items():
         counts = m.get("counts", {})
-        cells = [
+        step_cells = [
             name,
             m.get("command"),
             counts.get("items_in"),
@@ -437,7 +442,7 @@ def write_report(run: Path, out: Path | None = None) -> dict[str, Any]:
             (m.get("timings") or {}).get("total"),
             ", ".join(Path(p).name for p in m.get("outputs", [])),
         ]
-        parts.append("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in cells) + "</tr>")
+        parts.append("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in step_cells) + "</tr>")
     parts.append("</table><h2>Charts</h2>")
     for title, name, png in charts.items:
         parts.append(f"<figure><figcaption>{html.escape(title)}</figcaption>{_img(png, 'image/png', name)}</figure>")

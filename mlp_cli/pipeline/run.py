@@ -92,6 +92,8 @@ def run_pipeline(
     failed: str | None = None
     for name in chosen:
         step = graph.resolve(name, outputs)
+        if "ray" in recipe.model_fields_set and "ray" not in step.model.model_fields_set:
+            step.model.ray = recipe.ray  # the pipeline's per-task resources, unless the step names its own
         settings = {"seed": step_options.seed, "limit": step_options.limit, "on_error": step_options.on_error}
         key = cache.step_key(_resolved(step), step.kind, settings)
         summary, why = cache.lookup(out_dir, name, key)

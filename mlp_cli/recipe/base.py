@@ -3,6 +3,7 @@
 ``DataSource`` is the only description of "a data file" in any recipe: augment input, mine
 pairs/corpus/pool/predictions and curriculum inputs all extend it with their own field names, so
 every input accepts the same keys (header-less TSV, quoting, encoding) and is read by one reader.
+``RecipeBase`` holds the top-level keys every kind shares: ``checks`` and ``ray`` (per-task resources).
 """
 
 from __future__ import annotations
@@ -72,7 +73,24 @@ class Check(StrictModel):
     metrics: str | None = Field(None, description="a JSON file to read the figure from, relative to the recipe")
 
 
+class RayResources(StrictModel):
+    """``ray:``: what each Ray task asks of the cluster. The local engine ignores the section.
+
+    Output never depends on it: items are grouped into tasks, and tasks placed, in any way
+    without changing a byte (every item's randomness comes from its own key).
+    """
+
+    num_cpus: float = Field(1, ge=0, le=1024, description="CPUs each Ray task reserves (fractions pack tasks)")
+    num_gpus: float = Field(0, ge=0, le=64, description="GPUs each Ray task reserves (0: none)")
+    batch_size: int | None = Field(
+        None, ge=1, le=10_000_000, description="items per Ray task (default: sized by measured cost)"
+    )
+
+
 class RecipeBase(StrictModel):
-    """What every recipe kind accepts at its top level beside its own sections: ``checks``."""
+    """What every recipe kind accepts at its top level beside its own sections: ``checks``, ``ray``."""
 
     checks: list[Check] = Field(default_factory=list, description="gates on the run's figures (exit code 3)")
+    ray: RayResources = Field(
+        default_factory=RayResources, description="resources per task on the Ray engine (ignored by the local engine)"
+    )

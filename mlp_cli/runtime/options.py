@@ -28,6 +28,7 @@ class RunOptions:
     engine: str | None = None  # local | ray; None keeps the recipe's engine
     ray_address: str | None = None  # "auto" or HOST:PORT of a running cluster; None starts one
     resume: bool = False  # continue the partial output an interrupted run left (runtime.resume)
+    shard_rows: int | None = None  # rows per output shard (part-00000.jsonl, ...); 0: one file; None keeps the recipe's
 
 
 class Progress(Protocol):

@@ -1,8 +1,14 @@
 """The Ray engine: the executor seam on a Ray cluster.
 
 ``RayExecutor.map`` streams chunks of consecutive items from the driver's iterator to Ray tasks,
-keeps at most ``cluster CPUs * prefetch`` chunks in flight (so a huge input never sits in
-memory), and yields ``Done`` results in index order, exactly as ``LocalExecutor`` does. Results
+keeps at most ``tasks the cluster can run at once * prefetch`` chunks in flight (so a huge input
+never sits in memory), and yields ``Done`` results in index order, exactly as ``LocalExecutor`` does.
+
+What each task reserves is the recipe's ``ray:`` section (``num_cpus``, ``num_gpus``; one CPU by
+default), and ``batch_size`` there fixes the items per task (sized by measured cost otherwise).
+The tasks the cluster can run at once are its CPUs over ``num_cpus`` (and its GPUs over
+``num_gpus`` when tasks ask for GPUs); a request no node can meet is refused before any task
+is submitted, since Ray would otherwise wait for such a node forever. Results
 are identical to the local engine's: each item's randomness comes from its own key, chunk sizes
 never change output, and a chunk's result is taken from exactly one successful run.
 
@@ -26,7 +32,9 @@ Ray is imported only when a map starts: ``mlp --help`` and the local engine neve
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import math
 import os
 import sys
 import time
@@ -46,7 +54,10 @@ R = TypeVar("R")
 
 PREFETCH = 4  # chunks in flight per CPU: enough to hide scheduling latency, little memory
 RETRIES = 3  # reruns of a chunk whose worker process died
-FIRST_CHUNK = 1024  # adaptive sizing starts big: one task costs ~0.5 ms of scheduling
+# Adaptive sizing starts small and grows 4x per finished chunk up to TARGET_SECONDS of work: a
+# big first chunk (it was 1024 items) put a 1,000-row text input in one task on one CPU while the
+# others idled. A few dozen small tasks at the start cost ~0.5 ms of scheduling each.
+FIRST_CHUNK = 64
 TARGET_SECONDS = 0.1  # adaptive chunks aim at this much compute per task
 
 # Worker side: the map whose setup this process ran last, and that map's process function.
@@ -60,10 +71,10 @@ def _run_chunk(token: str, state: list[Any], chunk: list[Any]) -> tuple[float, A
     if _ready != token or _process is None:
         import ray
 
-        process, setup, setup_args = ray.get(state[0])
+        process, setup, setup_args, threads = ray.get(state[0])
         torch = sys.modules.get("torch")
-        if torch is not None:  # one thread per worker: the processes are the parallelism
-            torch.set_num_threads(1)
+        if torch is not None:  # a thread per CPU the task reserved: the processes are the parallelism
+            torch.set_num_threads(threads)
         if setup is not None:
             setup(*setup_args)
         _ready, _process = token, process
@@ -78,15 +89,30 @@ class RayExecutor:
     ``address=None`` starts a private local Ray with ``workers`` CPUs and stops it when the map
     ends; ``"auto"`` or ``HOST:PORT`` joins a running cluster (and leaves it running). A Ray
     already initialised in this process is reused as it is. On a joined cluster the number of
-    chunks in flight follows the cluster's CPUs, not ``workers``.
+    chunks in flight follows the cluster's CPUs (over ``num_cpus``), not ``workers``.
+
+    ``num_cpus`` and ``num_gpus`` are what each task reserves; ``batch_size`` (when given) is the
+    number of items per task, replacing the task's own chunk size. None of them changes output.
     """
 
     engine = "ray"
 
-    def __init__(self, workers: int, address: str | None = None, prefetch: int = PREFETCH):
+    def __init__(
+        self,
+        workers: int,
+        address: str | None = None,
+        prefetch: int = PREFETCH,
+        *,
+        num_cpus: float = 1,
+        num_gpus: float = 0,
+        batch_size: int | None = None,
+    ):
         self.workers = max(1, int(workers))
         self.address = address
         self.prefetch = max(1, prefetch)
+        self.num_cpus = num_cpus
+        self.num_gpus = num_gpus
+        self.batch_size = batch_size
         self._resources: dict[str, float] | None = None
         self._nodes: int | None = None
 
@@ -100,7 +126,12 @@ class RayExecutor:
                 ray.shutdown()
 
     def describe(self) -> dict[str, Any]:
-        described: dict[str, Any] = {"engine": self.engine, "workers": self.workers, "address": self.address}
+        described: dict[str, Any] = {
+            "engine": self.engine,
+            "workers": self.workers,
+            "address": self.address,
+            "task": {"num_cpus": self.num_cpus, "num_gpus": self.num_gpus, "batch_size": self.batch_size},
+        }
         if self._resources is not None:
             described["resources"] = self._resources
             described["nodes"] = self._nodes
@@ -127,10 +158,49 @@ class RayExecutor:
             connected = True
         resources = ray.cluster_resources()
         self._resources = {k: v for k, v in sorted(resources.items()) if not k.startswith("node:")}
-        self._nodes = sum(1 for node in ray.nodes() if node.get("Alive"))
+        alive = [node for node in ray.nodes() if node.get("Alive")]
+        self._nodes = len(alive)
+        try:
+            self._check_feasible(alive)
+        except UsageError:
+            if connected:
+                ray.shutdown()
+            raise
         return connected
 
+    def _check_feasible(self, nodes: list[dict[str, Any]]) -> None:
+        """Refuse a per-task request that no node can meet: Ray would wait for one forever."""
+        for node in nodes:
+            have = node.get("Resources") or {}
+            if have.get("CPU", 0) >= self.num_cpus and have.get("GPU", 0) >= self.num_gpus:
+                return
+        largest = (
+            ", ".join(f"{k} {max((n.get('Resources') or {}).get(k, 0) for n in nodes):g}" for k in ("CPU", "GPU"))
+            if nodes
+            else "no live node"
+        )
+        how = (
+            "pass --workers N (the CPUs of the local Ray mlp starts) or lower ray.num_cpus"
+            if self.address is None
+            else "add such a node (`ray start --num-cpus N --num-gpus M`) or lower them"
+        )
+        raise UsageError(
+            f"ray: each task asks for num_cpus={self.num_cpus:g} and num_gpus={self.num_gpus:g}, but no node of the "
+            f"cluster has that much (largest node: {largest}); {how} in the recipe's ray: section"
+        )
+
+    def slots(self) -> int:
+        """How many tasks the cluster can run at once, given what each reserves."""
+        have = self._resources or {}
+        cpus = have.get("CPU", self.workers) or self.workers
+        slots = cpus / self.num_cpus if self.num_cpus > 0 else cpus
+        if self.num_gpus > 0:
+            slots = min(slots, have.get("GPU", 0) / self.num_gpus)
+        return max(1, math.floor(slots))
+
     def _map(self, ray: ModuleType, task: Task[T, R], items: Iterable[T], start: int) -> Iterator[Done[R]]:
+        if self.batch_size is not None:
+            task = dataclasses.replace(task, chunk=self.batch_size)
         sizer: AdaptiveChunks[T] | None = None
         if task.chunk is not None:
             chunks: Iterable[list[T]] = chunked(items, task.chunk)
@@ -138,12 +208,16 @@ class RayExecutor:
             first_size = min(FIRST_CHUNK, task.largest)
             sizer = AdaptiveChunks(items, start=first_size, target_seconds=TARGET_SECONDS, largest=task.largest)
             chunks = sizer
-        cpus = int((self._resources or {}).get("CPU", self.workers)) or self.workers
-        window = max(1, cpus) * self.prefetch
+        window = self.slots() * self.prefetch
         remote = ray.remote(_run_chunk).options(
-            name=f"mlp:{task.name}", num_cpus=1, max_retries=RETRIES, retry_exceptions=False
+            name=f"mlp:{task.name}",
+            num_cpus=self.num_cpus,
+            num_gpus=self.num_gpus,
+            max_retries=RETRIES,
+            retry_exceptions=False,
         )
-        state = [ray.put((task.process, task.setup, task.setup_args))]
+        threads = max(1, math.floor(self.num_cpus))
+        state = [ray.put((task.process, task.setup, task.setup_args, threads))]
         token = uuid.uuid4().hex
         pending: deque[tuple[int, Any]] = deque()  # (count, ref) in index order
         first = start

@@ -39,12 +39,24 @@ SKIP_HOW = "set 'on_error: skip' in the recipe (or pass --on-error skip)"
 ENGINES = ("local", "ray")
 
 
-def executor_for(engine: str, workers: int, address: str | None = None) -> Executor:
-    """The executor of an engine name (Ray itself is imported only when its engine runs)."""
+def executor_for(engine: str, workers: int, address: str | None = None, resources: Any = None) -> Executor:
+    """The executor of an engine name (Ray itself is imported only when its engine runs).
+
+    ``resources`` is a recipe's ``ray:`` section (``recipe.base.RayResources``): what each Ray
+    task reserves and how many items it gets. The local engine has no use for it.
+    """
     if engine == "local":
         return LocalExecutor(workers)
     if engine == "ray":
-        return RayExecutor(workers, address)
+        if resources is None:
+            return RayExecutor(workers, address)
+        return RayExecutor(
+            workers,
+            address,
+            num_cpus=resources.num_cpus,
+            num_gpus=resources.num_gpus,
+            batch_size=resources.batch_size,
+        )
     raise UsageError(f"unknown engine {engine!r}; accepted: {', '.join(ENGINES)}{suggest(engine, list(ENGINES))}")
 
 
@@ -84,7 +96,9 @@ class Run:
         self.items = items  # what the items are called in messages: rows, images, anchors
         # the command line's engine, else the recipe's (every recipe kind has an ``engine`` key)
         engine = options.engine or getattr(loaded.model if loaded else None, "engine", None) or engine
-        self.executor: Executor = executor or executor_for(engine, self.workers, options.ray_address)
+        # the recipe's ``ray:`` section (every recipe kind has one): per-task resources on Ray
+        self.resources = getattr(loaded.model if loaded else None, "ray", None)
+        self.executor: Executor = executor or executor_for(engine, self.workers, options.ray_address, self.resources)
         self.report = RunReport(command=command)
         self.inputs: list[Path] = []  # checksummed in the manifest
         self._opened: list[Path] = []  # every input, kept apart from the output
@@ -121,7 +135,7 @@ class Run:
         if self.options.resume and not resumable:
             raise UsageError(
                 f"--resume: this {self.command} run cannot continue an interrupted one "
-                "(resumable today: augment and synth runs over rows); rerun without --resume"
+                "(it writes its output whole); rerun without --resume"
             )
         if not self.options.resume and not self.options.dry_run:
             size = remove_partial(path)
@@ -204,6 +218,8 @@ class Run:
         """Note skipped items, write the manifest beside the output and return the report."""
         report = self.report
         report.seconds = time.perf_counter() - self.started
+        if self.executor.engine != "local":  # the cluster, and what each task asked of it
+            report.extra["engine"] = self.executor.describe()
         if report.skipped:
             first = f"; first at {report.skipped_examples[0]['location']}" if report.skipped_examples else ""
             self.progress.note(

@@ -33,11 +33,14 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from mlp_cli.augment.image.targets import Target
 from mlp_cli.errors import BadItem, InputDataError
 from mlp_cli.io.images import IMAGE_SUFFIXES, scan_folder
+
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
 
 FORMATS = ("coco", "yolo", "voc", "masks")
 
@@ -180,6 +183,15 @@ class CocoDataset(Dataset):
             if not isinstance(name, str) or not name:
                 per_image[n] = BadItem("bad image entry", "no file_name", where)
                 continue
+            try:
+                _coco_image_size(im)
+            except ValueError as exc:
+                per_image[n] = BadItem(
+                    "bad image entry",
+                    f"{exc}; an image entry gives its width and height in pixels (or neither, to use the image's own size)",
+                    where,
+                )
+                continue
             path = self.root / PurePosixPath(name.replace("\\", "/"))
             if not path.is_file():
                 hint = "input.image_root" if self.image_root else "input.image_root (images are looked for beside the JSON)"
@@ -216,7 +228,7 @@ class CocoDataset(Dataset):
                     x, y, w, h = (float(v) for v in bbox)
                 except (TypeError, ValueError):
                     continue  # items() reports the malformed annotation
-                width, height = size
+                width, height = cast("tuple[float, float]", size)  # numbers: checked by the all() above
                 if x < -EDGE_TOLERANCE or y < -EDGE_TOLERANCE or x + w > width + EDGE_TOLERANCE or y + h > height + EDGE_TOLERANCE:
                     return BadItem(
                         "box outside the image",
@@ -240,6 +252,7 @@ class CocoDataset(Dataset):
             if isinstance(ann, dict):
                 by_image.setdefault(ann.get("image_id"), []).append((k, ann))
         index = 0
+        bad: BadItem | None
         for bad in orphans:
             yield BadItem(bad.reason, bad.detail, bad.location, index)
             index += 1
@@ -251,7 +264,8 @@ class CocoDataset(Dataset):
                 index += 1
                 continue
             name = im["file_name"]
-            targets, bad = [], None
+            targets: list[Target] = []
+            bad = None
             for k, ann in by_image.get(im.get("id"), []):
                 ann_where = f"{self.path}: $.annotations[{k}] (id {ann.get('id')}, image {im.get('file_name')})"
                 if ann.get("category_id") not in categories:
@@ -274,7 +288,7 @@ class CocoDataset(Dataset):
                 continue
             rel = PurePosixPath(name.replace("\\", "/"))
             parent = rel.parent.as_posix()
-            size = (int(im["width"]), int(im["height"])) if "width" in im and "height" in im else None
+            size = _coco_image_size(im)  # checked by link_problems: a bad one is in per_image
             yield AnnotatedItem(
                 index=index,
                 key=rel.as_posix(),
@@ -314,7 +328,8 @@ class CocoDataset(Dataset):
         return {"file_name": rel, "width": width, "height": height, **item.info, "annotations": anns}
 
     def finish(self, out_root: Path, rows: list[Any]) -> None:
-        images, annotations = [], []
+        images: list[dict[str, Any]] = []
+        annotations: list[dict[str, Any]] = []
         for row in rows:
             image_id = len(images) + 1
             anns = row.pop("annotations")
@@ -326,6 +341,27 @@ class CocoDataset(Dataset):
         doc["annotations"] = annotations
         doc.setdefault("categories", [])
         (out_root / self.path.name).write_text(json.dumps(doc, separators=(",", ":")) + "\n", encoding="utf-8")
+
+
+def _coco_image_size(im: dict[str, Any]) -> tuple[int, int] | None:
+    """The (width, height) a COCO image entry declares; None when it states neither.
+
+    Raises:
+        ValueError: only one of the two is there, or one is not a positive integer (null, text, 12.5).
+    """
+    if "width" not in im and "height" not in im:
+        return None
+    size = []
+    for key, other in (("width", "height"), ("height", "width")):
+        if key not in im:
+            raise ValueError(f"{other} is given but {key} is missing")
+        value = im[key]
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise ValueError(f"{key} is {json.dumps(value)}, not a positive integer")
+        size.append(value)
+    return size[0], size[1]
 
 
 def _coco_target(ann: dict) -> Target:
@@ -404,11 +440,16 @@ class YoloDataset(Dataset):
         if not self.images.is_dir():
             raise InputDataError(f"{path}: a YOLO dataset folder has images/, labels/ and data.yaml; no images/ found")
         self.data_yaml = path / "data.yaml"
-        data = yaml.safe_load(self.data_yaml.read_text(encoding="utf-8")) if self.data_yaml.is_file() else {}
+        text = ""
+        try:
+            text = self.data_yaml.read_text(encoding="utf-8") if self.data_yaml.is_file() else ""
+            data = yaml.safe_load(text) if text else {}
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            raise InputDataError(f"{self.data_yaml}: not a readable YOLO dataset YAML file: {exc}") from None
         data = data if isinstance(data, dict) else {}
         names = data.get("names")
         self.classes = len(names) if isinstance(names, (list, dict)) else data.get("nc")
-        self.kpt_shape = data.get("kpt_shape")
+        self.kpt_shape = _kpt_shape(data.get("kpt_shape"), self.data_yaml, text)
         self.files, _ = scan_folder(self.images)
         self.total = len(self.files)
         self._links: list[BadItem] | None = None
@@ -443,6 +484,7 @@ class YoloDataset(Dataset):
     def items(self) -> Iterator[AnnotatedItem | BadItem]:
         from PIL import Image
 
+        bad: BadItem | None
         for bad in self.link_problems():
             yield BadItem(bad.reason, bad.detail, bad.location, -1)
         for index, key in enumerate(self.files):
@@ -454,12 +496,15 @@ class YoloDataset(Dataset):
             except (OSError, UnicodeDecodeError) as exc:
                 yield BadItem("unreadable labels", str(exc), where, index)
                 continue
+            width: int | None
+            height: int | None
             try:
                 with Image.open(self.images / rel) as im:
                     width, height = im.size
             except Exception:  # noqa: BLE001 - the worker reports the image itself
                 width = height = None
-            targets, bad = [], None
+            targets: list[Target] = []
+            bad = None
             for n, line in enumerate(text.splitlines(), 1):
                 row = line.split()
                 if not row:
@@ -493,7 +538,7 @@ class YoloDataset(Dataset):
                 stem=rel.stem,
                 location=f"{self.images / rel} ({where})",
                 targets=targets,
-                size=(width, height) if width else None,
+                size=(width, height) if width and height is not None else None,  # both come from im.size
             )
 
     def _target(self, row: list[str], width: int, height: int) -> Target:
@@ -510,21 +555,22 @@ class YoloDataset(Dataset):
             raise ValueError(f"unknown class {row[0]} (data.yaml has {self.classes} classes)")
         rest = values[1:]
         if self.kpt_shape:
-            k, dims = int(self.kpt_shape[0]), int(self.kpt_shape[1])
+            k, dims = self.kpt_shape
             if len(rest) != 4 + k * dims:
                 raise ValueError(
                     f"a pose row has class, 4 box values and {k}x{dims} keypoint values, got {len(row)} values"
                 )
             cx, cy, w, h = rest[:4]
             pts = rest[4:]
-            keypoints = []
+            keypoints: list[float] = []
             for i in range(k):
                 x, y = pts[i * dims] * width, pts[i * dims + 1] * height
-                v = pts[i * dims + 2] if dims == 3 else 2.0
-                keypoints += [x, y, v]
+                visibility = pts[i * dims + 2] if dims == 3 else 2.0
+                keypoints += [x, y, visibility]
             return Target(label, _cxcywh(cx, cy, w, h, width, height), keypoints=keypoints, extra={"dims": dims})
         if len(rest) == 4:
-            return Target(label, _cxcywh(*rest, width, height))
+            cx, cy, w, h = rest
+            return Target(label, _cxcywh(cx, cy, w, h, width, height))
         if len(rest) >= 6 and len(rest) % 2 == 0:
             poly = [c * (width if i % 2 == 0 else height) for i, c in enumerate(rest)]
             xs, ys = poly[0::2], poly[1::2]
@@ -566,6 +612,31 @@ class YoloDataset(Dataset):
                 self.data_yaml.read_text(encoding="utf-8"),
             )
             (out_root / "data.yaml").write_text(text, encoding="utf-8")
+
+
+def _kpt_shape(value: Any, data_yaml: Path, text: str) -> tuple[int, int] | None:
+    """``kpt_shape`` of a YOLO pose dataset as ``(keypoints, dims)``; None when the YAML has none.
+
+    ultralytics reads it as ``[number of keypoints, 2 (x y) or 3 (x y visibility)]``; anything else
+    is a dataset-level error (InputDataError, exit 2) naming the YAML file, its line and the key.
+    """
+    if value is None:
+        return None
+    if (
+        isinstance(value, list)
+        and len(value) == 2
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+        and value[0] >= 1
+        and value[1] in (2, 3)
+    ):
+        return value[0], value[1]
+    found = re.search(r"(?m)^kpt_shape\s*:", text)
+    line = text.count("\n", 0, found.start()) + 1 if found else None
+    where = f"{data_yaml}:{line}" if line else str(data_yaml)
+    raise InputDataError(
+        f"{where}: kpt_shape is {value!r}; it must be [number of keypoints, dims] with dims 2 (x y) "
+        "or 3 (x y visibility), e.g. kpt_shape: [17, 3]"
+    )
 
 
 def _outside(box: list[float], width: int, height: int) -> bool:
@@ -630,17 +701,27 @@ class VocDataset(Dataset):
                 root = ET.parse(where).getroot()
                 filename = (root.findtext("filename") or "").strip()
                 size = root.find("size")
-                dims = (int(size.findtext("width")), int(size.findtext("height"))) if size is not None else None
+                dims = (
+                    (int(_required_text(size, "width", "<size>")), int(_required_text(size, "height", "<size>")))
+                    if size is not None
+                    else None
+                )
                 targets = []
                 for n, obj in enumerate(root.findall("object")):
                     bb = obj.find("bndbox")
-                    box = [float(bb.findtext(k)) for k in ("xmin", "ymin", "xmax", "ymax")]
-                    extra = {
+                    if bb is None:
+                        raise ValueError(f"annotation {n}: <object> has no <bndbox>")
+                    where_box = f"annotation {n}: <bndbox>"
+                    box = [float(_required_text(bb, k, where_box)) for k in ("xmin", "ymin", "xmax", "ymax")]
+                    extra: dict[str, Any] = {
                         k: obj.findtext(k) for k in ("pose", "truncated", "difficult") if obj.findtext(k) is not None
                     }
                     extra["id"] = n
+                    label = obj.findtext("name")
+                    if label is None or not label.strip():
+                        raise ValueError(f"annotation {n}: <object> has {'no' if label is None else 'an empty'} <name>")
                     # VOC pixel coordinates are 1-based and inclusive
-                    targets.append(Target(obj.findtext("name"), [box[0] - 1, box[1] - 1, box[2], box[3]], extra=extra))
+                    targets.append(Target(label, [box[0] - 1, box[1] - 1, box[2], box[3]], extra=extra))
             except (ET.ParseError, OSError, TypeError, ValueError, AttributeError) as exc:
                 yield BadItem("bad annotation", f"not a readable VOC file: {exc}", where, index)
                 continue
@@ -681,6 +762,14 @@ class VocDataset(Dataset):
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(xml, encoding="utf-8")
         return None
+
+
+def _required_text(element: Element, tag: str, what: str) -> str:
+    """The text of a child element VOC requires; a missing one is a ValueError that names it."""
+    text = element.findtext(tag)
+    if text is None:
+        raise ValueError(f"{what} has no <{tag}>")
+    return text
 
 
 # --- semantic masks ----------------------------------------------------------------------------

@@ -9,12 +9,19 @@ folder only when the run completes (``io.atomic.atomic_dir``), so no half-writte
 left under its final name. The parent writes the per-image ``manifest.jsonl`` in input order and
 the run manifest ``manifest.json`` beside it.
 
+``--resume`` continues an interrupted run (``runtime.resume``): the checkpoint counts the source
+images done and the length of ``manifest.jsonl``; the resumed run cuts the index back to that
+length, keeps the files of the images done and makes the rest again. An image's files depend
+only on (seed, image key, copy), so the files the interrupted run wrote after its checkpoint are
+overwritten with the same bytes, and the folder ends as an uninterrupted run leaves it.
+
 ``write_preview`` renders a contact sheet of a few source images beside augmented versions,
 made exactly as the run would make copies 1..K, so a recipe can be looked at before it runs.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import json
@@ -54,6 +61,7 @@ from mlp_cli.io.rows import RowSource, detect_format
 from mlp_cli.recipe.loader import LoadedRecipe, format_problems
 from mlp_cli.runtime.executor import Task
 from mlp_cli.runtime.options import Progress, RunOptions
+from mlp_cli.runtime.resume import Checkpoint, files_stamp, open_continued, run_fingerprint, synced_length
 from mlp_cli.runtime.run import Run
 from mlp_cli.runtime.seeding import derive_seed
 
@@ -205,6 +213,13 @@ def _open_input(loaded: LoadedRecipe, options: RunOptions, run: Run) -> _Input:
     return _Input(path, list_source=source)
 
 
+def _image_stamps(source: _Input, recipe: AugmentRecipe) -> dict[str, Any]:
+    """Size and modification time of every source image, for the resume fingerprint."""
+    if source.folder_files is not None:
+        return files_stamp(source.path / key for key in source.folder_files)
+    return files_stamp(item.path for item in source.items(recipe) if isinstance(item, ImageItem))
+
+
 def _check_image_recipe(loaded: LoadedRecipe) -> None:
     """Row-only settings make no sense for images; say so with the recipe's line numbers."""
     recipe: AugmentRecipe = loaded.model
@@ -269,7 +284,7 @@ def run_image_augment(
         return run_target_augment(loaded, fmt, options, progress)
     run = augment_run(loaded, options, progress)
     source = _open_input(loaded, options, run)
-    out = run.output(loaded.output_path(options.out), folder=True)
+    out = run.output(loaded.output_path(options.out), folder=True, resumable=True)
     report = run.report
     if source.folder_files is not None and not source.folder_files:
         raise InputDataError(
@@ -295,7 +310,17 @@ def run_image_augment(
 
     run.progress.start(total, f"augment images → {out.name}")
     written = 0
-    with run.stage("augment"), atomic_dir(out, options.overwrite) as tmp:
+    checkpoint = Checkpoint(
+        out,
+        run_fingerprint(run, recipe.model_dump(mode="json"), images=_image_stamps(source, recipe)),
+        resume=options.resume,
+        note=run.progress.note,
+    )
+    with (
+        run.stage("augment"),
+        atomic_dir(out, options.overwrite, resume=options.resume) as tmp,
+        contextlib.closing(checkpoint),
+    ):
         job = ImageJob(
             specs=specs,
             seed=run.seed,
@@ -307,15 +332,32 @@ def run_image_augment(
             out_root=tmp,
         )
         task = Task("augment images", _process, _init, (job,), chunk=CHUNK_IMAGES)
-        with open(tmp / IMAGE_MANIFEST, "w", encoding="utf-8") as manifest_rows:
-            for done in run.executor.map(task, _sources(loaded, source, options.limit, report)):
+        stream: Iterator[ImageItem | BadItem] = _sources(loaded, source, options.limit, report)
+        done_before = checkpoint.items_done
+        if checkpoint.state is not None:  # --resume: the images done stay, the index is cut back
+            saved = checkpoint.state["state"]
+            written = saved["items_out"]
+            report.skipped, report.skipped_examples = saved["skipped"], saved["skipped_examples"]
+            report.extra["resumed_after_items"] = done_before
+            stream = itertools.islice(stream, done_before, None)  # still read: name clashes need them
+            run.progress.advance(done_before)
+        with open_continued(tmp / IMAGE_MANIFEST, checkpoint.data_length) as manifest_rows:
+            items_done = done_before
+            for done in run.executor.map(task, stream, start=done_before):
                 for result in done.result:
                     if isinstance(result, BadItem):
                         run.bad(result, fix="Fix or remove the file")
                         continue
                     manifest_rows.writelines(result)
                     written += len(result)
+                items_done += done.count
                 run.progress.advance(done.count)
+                if checkpoint.due():
+                    checkpoint.save(
+                        items_done,
+                        synced_length(manifest_rows, others=True),
+                        {"items_out": written, "skipped": report.skipped, "skipped_examples": report.skipped_examples},
+                    )
         if written == 0 and report.skipped:  # inside the block: nothing is committed
             first = report.skipped_examples[0]
             raise InputDataError(

@@ -113,7 +113,9 @@ def points_type() -> Any:
     torch, tv = _torch()
     from torchvision.transforms.v2 import functional as F
 
-    class Points(tv.KeyPoints):
+    key_points: Any = tv.KeyPoints  # a runtime import: the checker cannot see the class
+
+    class Points(key_points):
         """Key points (and polygon vertices) in continuous pixel coordinates."""
 
     def hflip(points: Any, **kwargs: Any) -> Any:
@@ -216,7 +218,7 @@ def _collect(
                 n = len(poly) // 2
                 polygons.append([c for xy in points[p_at : p_at + n] for c in xy])
                 p_at += n
-        keypoints_out = None
+        keypoints_out: list[float] | None = None
         if target.keypoints:
             n = len(target.keypoints) // 3
             keypoints_out = []
@@ -226,6 +228,7 @@ def _collect(
             k_at += n
         mask = None
         if target.mask is not None:
+            assert masks is not None  # _sample passes "masks" whenever a target has a mask
             mask = masks[m_at]
             m_at += 1
         reason, new_box, polygons = _sanitize(box, polygons, mask, width, height, policy)
@@ -273,8 +276,8 @@ def _sanitize(
         visibility = after / before if before > 0 else 0.0
         polygons = kept_polys
     else:
-        inside = max(0.0, clipped[2] - clipped[0]) * max(0.0, clipped[3] - clipped[1])
-        visibility = inside / full if full > 0 else 0.0
+        inside_area = max(0.0, clipped[2] - clipped[0]) * max(0.0, clipped[3] - clipped[1])
+        visibility = inside_area / full if full > 0 else 0.0
         if mask is not None:
             import numpy as np
 

@@ -5,11 +5,16 @@ Same machinery as ``run.py``: the parent reads the annotations into small work i
 targets in one call, sanitize, write the image and its per-image annotation file, and return
 manifest rows; the parent writes dataset-wide files (the COCO JSON, ``data.yaml``) in input order,
 so the output is byte-identical whatever ``--workers`` is.
+
+``--resume`` works as in ``run.py``; the COCO annotations the parent gathers for the JSON it
+writes last are kept as side records of the checkpoint, so they are not remade either.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import itertools
 import json
 import os
 from collections.abc import Iterator
@@ -44,6 +49,14 @@ from mlp_cli.io.manifest import RunReport
 from mlp_cli.recipe.loader import LoadedRecipe, format_problems
 from mlp_cli.runtime.executor import Task
 from mlp_cli.runtime.options import Progress, RunOptions
+from mlp_cli.runtime.resume import (
+    Checkpoint,
+    files_stamp,
+    open_continued,
+    run_fingerprint,
+    synced_length,
+    tree_stamp,
+)
 from mlp_cli.runtime.run import SKIP_HOW, Run
 from mlp_cli.runtime.seeding import derive_seed
 
@@ -174,6 +187,22 @@ def _setup(loaded: LoadedRecipe, options: RunOptions, run: Run, fmt: str) -> tup
     return dataset, specs
 
 
+def _dataset_stamps(dataset: Dataset) -> dict[str, Any]:
+    """Size and modification time of the dataset's files (images, label files), for the resume
+    fingerprint: every file of a dataset folder, or every image a COCO file names."""
+    if dataset.path.is_dir():
+        stamps = tree_stamp(dataset.path)
+        image_root = getattr(dataset, "images", None)
+        if isinstance(image_root, Path) and not image_root.is_relative_to(dataset.path):  # VOC's image_root
+            stamps["images"] = tree_stamp(image_root)
+        return stamps
+    root = getattr(dataset, "root", dataset.path.parent)
+    images = getattr(dataset, "doc", {}).get("images", [])
+    return files_stamp(
+        Path(root) / im["file_name"] for im in images if isinstance(im, dict) and isinstance(im.get("file_name"), str)
+    )
+
+
 # How many mismatches a failing plan lists (all of them are counted).
 _MISMATCHES_SHOWN = 10
 
@@ -207,7 +236,7 @@ def run_target_augment(
     recipe = loaded.model
     run = augment_run(loaded, options, progress)
     dataset, specs = _setup(loaded, options, run, fmt)
-    out = run.output(loaded.output_path(options.out), folder=True)
+    out = run.output(loaded.output_path(options.out), folder=True, resumable=True)
     report = run.report
     total = dataset.total if options.limit is None or dataset.total is None else min(dataset.total, options.limit)
     policy = Sanitize(**recipe.sanitize.model_dump())
@@ -236,7 +265,17 @@ def run_target_augment(
     written = 0
     dropped: dict[str, int] = {}
     targets_out = 0
-    with run.stage("augment"), atomic_dir(out, options.overwrite) as tmp:
+    checkpoint = Checkpoint(
+        out,
+        run_fingerprint(run, recipe.model_dump(mode="json"), images=_dataset_stamps(dataset)),
+        resume=options.resume,
+        note=run.progress.note,
+    )
+    with (
+        run.stage("augment"),
+        atomic_dir(out, options.overwrite, resume=options.resume) as tmp,
+        contextlib.closing(checkpoint),
+    ):
         job = TargetJob(
             specs,
             run.seed,
@@ -259,20 +298,50 @@ def run_target_augment(
                 report.items_in += 1
                 yield item
 
-        with open(tmp / IMAGE_MANIFEST, "w", encoding="utf-8") as manifest_rows:
-            for done in run.executor.map(task, items()):
+        checkpoint.side("labels")  # the dataset-wide rows (COCO), one record per chunk that has some
+        stream: Iterator[AnnotatedItem | BadItem] = items()
+        done_before = checkpoint.items_done
+        if checkpoint.state is not None:  # --resume: the images done stay, the index is cut back
+            saved = checkpoint.state["state"]
+            written, targets_out, dropped = saved["items_out"], saved["targets_out"], saved["dropped"]
+            report.skipped, report.skipped_examples = saved["skipped"], saved["skipped_examples"]
+            for record in checkpoint.records("labels"):
+                label_rows.extend(record)
+            report.extra["resumed_after_items"] = done_before
+            stream = itertools.islice(stream, done_before, None)
+            run.progress.advance(done_before)
+        with open_continued(tmp / IMAGE_MANIFEST, checkpoint.data_length) as manifest_rows:
+            items_done = done_before
+            for done in run.executor.map(task, stream, start=done_before):
+                chunk_rows: list[Any] = []
                 for result in done.result:
                     if isinstance(result, BadItem):
                         run.bad(result, fix="Fix the annotation or remove the image")
                         continue
                     lines, rows, image_dropped = result
                     manifest_rows.writelines(lines)
-                    label_rows.extend(r for r in rows if r is not None)
+                    chunk_rows.extend(r for r in rows if r is not None)
                     written += len(lines)
                     targets_out += sum(json.loads(line)["targets"]["out"] for line in lines)
                     for reason, n in image_dropped.items():
                         dropped[reason] = dropped.get(reason, 0) + n
+                label_rows.extend(chunk_rows)
+                if chunk_rows:
+                    checkpoint.append_record("labels", chunk_rows)
+                items_done += done.count
                 run.progress.advance(done.count)
+                if checkpoint.due():
+                    checkpoint.save(
+                        items_done,
+                        synced_length(manifest_rows, others=True),
+                        {
+                            "items_out": written,
+                            "targets_out": targets_out,
+                            "dropped": dropped,
+                            "skipped": report.skipped,
+                            "skipped_examples": report.skipped_examples,
+                        },
+                    )
         if written == 0:
             detail = ""
             if report.skipped:

@@ -302,9 +302,11 @@ def _carrying_auto_augment(cls: type) -> type:
     from torchvision import tv_tensors
 
     target_types = (tv_tensors.BoundingBoxes, tv_tensors.Mask, tv_tensors.KeyPoints)
+    # The hooks are private torchvision API (_AutoAugmentBase), unknown to the checker on a plain type.
+    base: Any = cls
 
     def _flatten_and_extract_image_or_video(self: Any, inputs: Any, unsupported_types: tuple = ()) -> Any:
-        found = cls._flatten_and_extract_image_or_video(self, inputs, unsupported_types=())
+        found = base._flatten_and_extract_image_or_video(self, inputs, unsupported_types=())
         (flat_inputs, _, _), _ = found
         self._targets = [(i, x) for i, x in enumerate(flat_inputs) if isinstance(x, target_types)]
         self.applied_ops = []
@@ -316,17 +318,17 @@ def _carrying_auto_augment(cls: type) -> type:
         self.applied_ops.append({"op": transform_id, "magnitude": round(float(magnitude), 4)})
         if transform_id in GEOMETRIC_OPS:
             self._targets = [
-                (i, cls._apply_image_or_video_transform(self, x, transform_id, magnitude, interpolation, fill))
+                (i, base._apply_image_or_video_transform(self, x, transform_id, magnitude, interpolation, fill))
                 for i, x in self._targets
             ]
-        return cls._apply_image_or_video_transform(self, image, transform_id, magnitude, interpolation, fill)
+        return base._apply_image_or_video_transform(self, image, transform_id, magnitude, interpolation, fill)
 
     def _unflatten_and_insert_image_or_video(self: Any, flat_inputs_with_spec: Any, image_or_video: Any) -> Any:
         flat_inputs = flat_inputs_with_spec[0]
         for i, x in self._targets:
             flat_inputs[i] = x
         self._targets = []
-        return cls._unflatten_and_insert_image_or_video(self, flat_inputs_with_spec, image_or_video)
+        return base._unflatten_and_insert_image_or_video(self, flat_inputs_with_spec, image_or_video)
 
     sub = type(
         cls.__name__,

@@ -23,7 +23,7 @@ import os
 import random
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
@@ -48,6 +48,7 @@ from mlp_cli.augment.pii.values import (
     LOOKALIKES,
     NATIVE_PROVIDERS,
     NEGATIVE_KINDS,
+    everyday_words,
     make_identity,
 )
 from mlp_cli.augment.registry import Generator, Params, RunContext, register_generator, suggest
@@ -107,6 +108,11 @@ class PiiParams(Params):
     lower_share: float = Field(0.0, ge=0.0, le=1.0, description="share of samples written all lower-case")
     upper_share: float = Field(0.0, ge=0.0, le=1.0, description="share of samples written all upper-case")
     middle_initial_share: float = Field(0.0, ge=0.0, le=1.0, description="share of full names with a middle initial")
+    word_names: Literal["keep", "drop"] = Field(
+        "keep",
+        description="drop: no first or last name that is an everyday word (Love, May, Young, Bill), so a capitalised "
+        "word is not taught as a name",
+    )
     context: ContextSpec | None = Field(None, description="surround PII samples with text sampled from your corpus")
     negatives: NegativesSpec | None = Field(None, description="mix lines of a PII-free corpus in as negatives")
     labels: dict[str, str] = Field(
@@ -241,6 +247,13 @@ def _pick(rng: random.Random, names: list[str], cum: list[float]) -> str:
     return names[bisect.bisect_right(cum, rng.random() * cum[-1])]
 
 
+def _template_weights(group: list[Template]) -> list[float] | None:
+    """Cumulative template weights of a group, or None when all are equal (then a plain choice)."""
+    if len({t.weight for t in group}) <= 1:
+        return None
+    return list(itertools.accumulate(t.weight for t in group))
+
+
 def _pooled_draws(template: Template) -> Counter[str]:
     """How many values a sample of ``template`` draws from each Faker pool (identities: per person)."""
     draws: Counter[str] = Counter()
@@ -255,6 +268,24 @@ def _pooled_draws(template: Template) -> Counter[str]:
     if persons:  # one first name, last name and email domain per person
         draws.update({part: len(persons) for part in IDENTITY_PARTS})
     return draws
+
+
+# A filler that starts the text or follows one of these starts a sentence: people often capitalise it.
+_SENTENCE_END = (".", "!", "?", ":)", "\n")
+SENTENCE_CAPITAL_SHARE = 0.6
+
+
+def _sentence_case(parts: tuple[str | Slot, ...], values: list[str], rng: random.Random) -> None:
+    """Capitalise a filler ({{chatter}}) that begins a sentence, in SENTENCE_CAPITAL_SHARE of cases.
+
+    A filler in the middle of a sentence stays as drawn, so a capital there is no more common than
+    in real chat; the draw is made for every filler, in order, so a sample depends on its index only.
+    """
+    for i, part in enumerate(parts):
+        if isinstance(part, Slot) and part.kind in FILLERS:
+            before = "".join(values[:i]).rstrip(" ")
+            if rng.random() < SENTENCE_CAPITAL_SHARE and (not before or before.endswith(_SENTENCE_END)):
+                values[i] = values[i][:1].upper() + values[i][1:]
 
 
 def _faker_value(value: Any) -> str:
@@ -304,6 +335,9 @@ class PiiGenerator(Generator[PiiParams]):
         self._fakers: dict[str, Any] = {}
         self._recent: dict[tuple[str, str], list[tuple[int, list[str]]]] = {}
         self._scheme = LABEL_SCHEMES[self.params.label_scheme]
+        self._template_cum = {
+            locale: tuple(_template_weights(group) for group in groups) for locale, groups in self._by_locale.items()
+        }
         self._context_model = None
         self._negative_lines: list[str] = []
         recipe_dir = Path(self.context.recipe_dir)
@@ -455,7 +489,8 @@ class PiiGenerator(Generator[PiiParams]):
         for locale, groups in self._by_locale.items():
             for group, share in zip(groups, shares, strict=True):
                 for template in group:
-                    weight = params.locales[locale] / total * share / len(group)
+                    group_weight = sum(t.weight for t in group)
+                    weight = params.locales[locale] / total * share * template.weight / group_weight
                     for provider, n in _pooled_draws(template).items():
                         rates[(locale, provider)] += weight * n  # type: ignore[assignment]  # float weights: typeshed types Counter values as int
         plan: dict[tuple[str, str], int] = {}
@@ -494,6 +529,9 @@ class PiiGenerator(Generator[PiiParams]):
         fake.seed_instance(derive_seed(self.context.seed, "pii-pool", locale, provider, block))
         method = getattr(fake, provider)
         pool = [_faker_value(method()) for _ in range(self.params.pool_size)]
+        if self.params.word_names == "drop" and provider in ("first_name", "last_name"):
+            words = everyday_words()
+            pool = [v for v in pool if v.lower() not in words] or pool  # "Love", "May", "Young": not names here
         self._recent[key] = [(block, pool)] + (recent[:1] if recent else [])  # memory stays flat
         return pool
 
@@ -517,7 +555,12 @@ class PiiGenerator(Generator[PiiParams]):
             params.negative_share >= 1.0 or rng.random() < params.negative_share
         )
         locale = _pick(rng, *self._locales)
-        template = rng.choice(self._by_locale[locale][negative])
+        group = self._by_locale[locale][negative]
+        weights = self._template_cum[locale][negative]
+        # Equal weights: a plain choice (the draws of recipes written before `weight:` stay the same).
+        template = (
+            rng.choice(group) if weights is None else group[bisect.bisect_right(weights, rng.random() * weights[-1])]
+        )
         fmt = _pick(rng, *self._formats)
         fake = None
         if params.pool_size == 0:
@@ -529,6 +572,8 @@ class PiiGenerator(Generator[PiiParams]):
             part if isinstance(part, str) else self._value(part, locale, index, rng, fake, persons, used, template)
             for part in template.parts
         ]
+        if template.fillers:
+            _sentence_case(template.parts, values, rng)
         # The payload's metadata is drawn after the values: the message is the same in every format.
         head, tail = envelope(fmt, rng)
         escape = ESCAPES[fmt]
@@ -640,7 +685,13 @@ class PiiGenerator(Generator[PiiParams]):
         if fake is None:
             pool = self._pool(locale, provider, index)
             return pool[rng.randrange(len(pool))]
-        return _faker_value(getattr(fake, provider)())
+        value = _faker_value(getattr(fake, provider)())
+        if self.params.word_names == "drop" and provider in ("first_name", "last_name"):
+            for _ in range(UNIQUE_TRIES):  # as the pools do: an everyday word is no name here
+                if value.lower() not in everyday_words():
+                    break
+                value = _faker_value(getattr(fake, provider)())
+        return value
 
     def _value(
         self,

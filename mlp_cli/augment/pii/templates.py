@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from mlp_cli.augment.pii.values import DEFAULT_LABELS, IDENTITY_PROVIDERS, LOOKALIKES
+from mlp_cli.augment.pii.values import DEFAULT_LABELS, FILLERS, IDENTITY_PROVIDERS, LOOKALIKES
 from mlp_cli.augment.registry import suggest
 from mlp_cli.errors import InputDataError, RecipeError
 from mlp_cli.recipe.loader import collect_marks, explain, format_problems
@@ -55,6 +55,7 @@ class Template:
     locales: tuple[str, ...] | None
     split: str | None
     where: str
+    weight: float = 1.0  # relative chance of being drawn among the templates of its locale and kind
 
     @property
     def has_pii(self) -> bool:
@@ -64,6 +65,11 @@ class Template:
     def kinds(self) -> list[str]:
         """The look-alike kinds this template produces."""
         return sorted({p.kind for p in self.parts if isinstance(p, Slot) and p.kind is not None})
+
+    @property
+    def fillers(self) -> bool:
+        """Whether the template has a filler placeholder ({{chatter}})."""
+        return any(isinstance(p, Slot) and p.kind in FILLERS for p in self.parts)
 
     @property
     def providers(self) -> set[str]:
@@ -202,6 +208,9 @@ class TemplateSpec(BaseModel):
     text: str = Field(description="text with {{provider}} / {{provider:LABEL}} / {{provider#2}} placeholders")
     locales: list[str] | None = Field(None, description="only for these locales (default: every locale)")
     split: Literal["train", "test"] | None = Field(None, description="pin this template to one side of the split")
+    weight: float | None = Field(
+        None, gt=0, allow_inf_nan=False, description="relative chance of being drawn (default: the file's weight, or 1)"
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -233,9 +242,12 @@ class TemplateSpec(BaseModel):
 
 
 def compile_templates(
-    specs: list[TemplateSpec], labels: dict[str, str], default_ids: list[str], where: list[str]
+    specs: list[TemplateSpec], labels: dict[str, str], default_ids: list[str], where: list[str], weight: float = 1.0
 ) -> list[Template]:
-    """Parse validated specs into Templates; a spec without an id gets its entry of ``default_ids``."""
+    """Parse validated specs into Templates; a spec without an id gets its entry of ``default_ids``.
+
+    A spec without a ``weight`` gets ``weight`` (a templates file's own ``weight:``, else 1).
+    """
     out = []
     for spec, default_id, place in zip(specs, default_ids, where, strict=True):
         parts, problems = parse_template(spec.text, labels)
@@ -248,6 +260,7 @@ def compile_templates(
                 locales=tuple(spec.locales) if spec.locales else None,
                 split=spec.split,
                 where=place,
+                weight=spec.weight if spec.weight is not None else weight,
             )
         )
     return out
@@ -260,6 +273,9 @@ class TemplateFile(BaseModel):
 
     version: Literal[1] = 1
     description: str | None = None
+    weight: float = Field(
+        1.0, gt=0, allow_inf_nan=False, description="relative chance of each template of this file (default 1)"
+    )
     templates: list[TemplateSpec]
 
 
@@ -325,7 +341,11 @@ def _load_yaml_templates(path: Path, text: str, labels: dict[str, str]) -> list[
         )
     lines = [marks.get(("templates", i), (1, 1))[0] for i in range(len(spec_file.templates))]
     templates = compile_templates(
-        spec_file.templates, labels, [f"{path.stem}:{n}" for n in lines], [f"{path}:{n}" for n in lines]
+        spec_file.templates,
+        labels,
+        [f"{path.stem}:{n}" for n in lines],
+        [f"{path}:{n}" for n in lines],
+        spec_file.weight,
     )
     seen: dict[str, str] = {}
     for t in templates:

@@ -435,7 +435,6 @@ _NRP = (
     "Liberal",
     "Socialist",
     "Labour",
-    "Green",
 )
 
 
@@ -640,9 +639,9 @@ LABEL_SCHEMES: dict[str, dict[str, str]] = {
 # well-known organisations and places. These lists are general knowledge, not drawn from any test set.
 _ORGANIZATIONS = (
     "Google",
-    "Apple",
     "Microsoft",
     "Amazon",
+    "Apple",
     "Facebook",
     "Twitter",
     "Netflix",
@@ -654,7 +653,6 @@ _ORGANIZATIONS = (
     "Starbucks",
     "McDonald's",
     "Walmart",
-    "Target",
     "IKEA",
     "Toyota",
     "BMW",
@@ -691,7 +689,6 @@ _ORGANIZATIONS = (
     "Siemens",
     "Lufthansa",
     "Ryanair",
-    "Delta",
     "Emirates",
     "Vodafone",
     "Verizon",
@@ -700,7 +697,6 @@ _ORGANIZATIONS = (
     "Pepsi",
     "Nestle",
     "Unilever",
-    "Shell",
     "Lakers",
     "Yankees",
     "Arsenal",
@@ -835,8 +831,237 @@ _PLACES = (
 )
 
 
+# More of the same, one "|"-separated string per kind (general knowledge, not from any test set).
+_ORGANIZATIONS += tuple(
+    "|".join(
+        (
+            (
+                # companies and brands
+                "Amazon Prime|Alibaba|Baidu|Tencent|Huawei|Xiaomi|Lenovo|Dell|HP|Cisco|Nvidia|AMD|Qualcomm|Adobe|"
+                "Salesforce|SAP|Accenture|Deloitte|KPMG|PwC|Goldman Sachs|JPMorgan|Morgan Stanley|Citi|Wells Fargo|"
+                "Bank of America|American Express|Mastercard|Lloyds|NatWest|Santander|BNP Paribas|ING|UBS|"
+                "Credit Suisse|Allianz|AXA|Boeing|Airbus|Lockheed Martin|General Electric|GE|General Motors|GM|"
+                "Chrysler|Honda|Nissan|Hyundai|Kia|Audi|Mercedes|Porsche|Ferrari|Volvo|Renault|Peugeot|Fiat|"
+                "ExxonMobil|BP|Chevron|Gazprom|Pfizer|Moderna|Johnson & Johnson|Bayer|Novartis|Roche|"
+                "GlaxoSmithKline|AstraZeneca|Procter & Gamble|L'Oreal|Gucci|Prada|Louis Vuitton|Chanel|Rolex|"
+                "Burberry|Primark|Tesco|Sainsbury's|Asda|Aldi|Lidl|Carrefour|Kroger|Walgreens|CVS|Home Depot|"
+                "Best Buy|GameStop|Macy's|Nordstrom|Levi's|Under Armour|Puma|Reebok|Converse|Vans|"
+                "Burger King|KFC|Subway|Wendy's|Taco Bell|Domino's|Pizza Hut|Dunkin|Chipotle|Red Bull|Heineken|"
+                "Budweiser|Guinness|Nestle|Kellogg's|Heinz|Cadbury|Lego|Hasbro|Mattel|Sega|Ubisoft|"
+                "Electronic Arts|EA|Activision|Blizzard|Valve|Epic Games|Rockstar|Twitch|Discord|"
+                "Skype|WhatsApp|Telegram|Pinterest|Tumblr|Yahoo|Bing|Firefox|Mozilla|Wikipedia|GitHub|"
+                "Dropbox|Shopify|Etsy|Lyft|DoorDash|Deliveroo|Expedia|Booking.com|TripAdvisor|Hilton|Marriott|"
+                "FedEx|UPS|DHL|Royal Mail|Amtrak|Greyhound|British Airways|Air France|KLM|Qantas|easyJet|"
+                "United Airlines|American Airlines|Southwest|JetBlue|T-Mobile|Comcast|"
+                "Virgin Media|BT|Telefonica|Hulu|HBO|Showtime|Paramount|Sony Pictures|"
+                "20th Century Fox|Fox News|NBC|CBS|ABC|ESPN|MTV|CNBC|Bloomberg|the New York Times|"
+                "the Guardian|the Times|Washington Post|Wall Street Journal|BuzzFeed|Vogue|Rolling Stone|"
+                "Billboard|Associated Press|AP|Al Jazeera|Sky News|ITV|Channel 4|Netflix Studios|DreamWorks|"
+                "Lionsgate|DC Comics|Warner Music|Universal Music|Sony Music|Atlantic Records|Def Jam"
+            ),
+            (
+                # sports teams and clubs
+                "Liverpool FC|Man City|Manchester City|Man Utd|Tottenham|Everton|Newcastle United|"
+                "Aston Villa|West Ham|Leeds United|Celtic|Rangers|FC Barcelona|Barca|Atletico Madrid|Juventus|"
+                "AC Milan|Inter Milan|PSG|Borussia Dortmund|Ajax|Benfica|Porto|Boston Celtics|Celtics|"
+                "Chicago Bulls|Golden State Warriors|Miami Heat|Knicks|Brooklyn Nets|Cavaliers|"
+                "Clippers|Dallas Cowboys|Green Bay Packers|Packers|Steelers|"
+                "49ers|Seahawks|Broncos|Raiders|Red Sox|Dodgers|Cubs|Mets|Astros|"
+                "Blue Jays|Maple Leafs|Canadiens|Bruins|Penguins|Blackhawks|Red Wings|All Blacks|"
+                "Team USA|Team GB|Mercedes AMG|Red Bull Racing|McLaren"
+            ),
+            (
+                # bands and groups
+                "the Rolling Stones|Rolling Stones|U2|Radiohead|Arctic Monkeys|"
+                "Foo Fighters|Nirvana|Pearl Jam|Green Day|Linkin Park|Red Hot Chili Peppers|Maroon 5|"
+                "Imagine Dragons|One Direction|1D|Little Mix|Spice Girls|Backstreet Boys|NSYNC|Westlife|"
+                "Take That|Jonas Brothers|Fall Out Boy|Paramore|Panic! at the Disco|Twenty One Pilots|"
+                "The Killers|The Strokes|The Weeknd|Daft Punk|ABBA|AC/DC|Guns N' Roses|Iron Maiden|"
+                "Black Sabbath|Led Zeppelin|Pink Floyd|the Who|the Doors|Aerosmith|Bon Jovi|Slipknot|"
+                "Blink-182|Gorillaz|Florence and the Machine|Mumford & Sons|Fleetwood Mac|the Eagles|"
+                "Destiny's Child|Fifth Harmony|Blackpink|EXO|Wu-Tang Clan|Public Enemy|Run DMC|Beastie Boys"
+            ),
+            (
+                # public bodies, parties, charities, schools
+                "CIA|NSA|NHS|IRS|FDA|CDC|EPA|DHS|ICE|TSA|DMV|USPS|Pentagon|White House|the White House|"
+                "Supreme Court|the Supreme Court|House of Commons|Bundestag|Kremlin|European Commission|"
+                "World Bank|IMF|WTO|OPEC|Interpol|Amnesty International|Greenpeace|Save the Children|"
+                "Salvation Army|WWF|Peace Corps|Boy Scouts|Girl Scouts|YMCA|FIFA|UEFA|NFL|NBA|MLB|NHL|NCAA|"
+                "Premier League|Olympics|IOC|GOP|Democrats|Republicans|Tories|Conservatives|Lib Dems|SNP|"
+                "UKIP|Green Party|Labour Party|Yale|Princeton|Columbia|Cornell|Berkeley|UCLA|NYU|USC|"
+                "Cambridge University|Imperial College|LSE|Duke|Georgetown|Johns Hopkins|"
+                "Caltech|Notre Dame|Penn State|Ohio State|Michigan State"
+            ),
+        )
+    ).split("|")
+)
+_PLACES += tuple(
+    "|".join(
+        (
+            (
+                # cities
+                "Philadelphia|Phoenix|San Diego|San Antonio|San Jose|Austin|Denver|Portland|Las Vegas|Vegas|"
+                "Nashville|Memphis|New Orleans|Baltimore|Washington|DC|Washington DC|Pittsburgh|Cleveland|"
+                "Cincinnati|Columbus|Indianapolis|Milwaukee|Minneapolis|St. Louis|Kansas City|Salt Lake City|"
+                "Sacramento|Oakland|Orlando|Tampa|Charlotte|Raleigh|Richmond|Buffalo|Albany|Honolulu|"
+                "Anchorage|Montreal|Ottawa|Calgary|Edmonton|Quebec|Birmingham|Leeds|Sheffield|Bristol|"
+                "Newcastle|Nottingham|Leicester|Cardiff|Belfast|Aberdeen|Brighton|Cambridge|Oxford|York|"
+                "Bath|Lisbon|Porto|Seville|Valencia|Marseille|Lyon|Frankfurt|Cologne|Stuttgart|"
+                "Dusseldorf|Zurich|Geneva|Prague|Budapest|Warsaw|Krakow|Copenhagen|Stockholm|Oslo|Helsinki|"
+                "Athens|Venice|Florence|Naples|Kiev|Kyiv|St Petersburg|Tel Aviv|Jerusalem|Beirut|Baghdad|"
+                "Tehran|Riyadh|Doha|Abu Dhabi|Karachi|Lahore|Dhaka|Kolkata|Bangalore|Chennai|Bangkok|"
+                "Singapore|Kuala Lumpur|Jakarta|Manila|Hanoi|Taipei|Osaka|Kyoto|Auckland|Perth|Brisbane|"
+                "Cape Town|Accra|Addis Ababa|Casablanca|Havana|Bogota|Santiago|Sao Paulo|Caracas|Kingston"
+            ),
+            (
+                # countries, regions, states
+                "United States|US|U.S.|United Kingdom|Britain|Great Britain|Northern Ireland|New Zealand|"
+                "South Africa|Nigeria|Kenya|Egypt|Morocco|Ghana|Ethiopia|Israel|Palestine|Gaza|Iran|Iraq|Syria|"
+                "Turkey|Saudi Arabia|Qatar|Pakistan|Afghanistan|Bangladesh|Sri Lanka|Nepal|Thailand|Vietnam|"
+                "Indonesia|Malaysia|Philippines|Korea|South Korea|North Korea|Taiwan|Ukraine|Poland|Greece|"
+                "Portugal|Netherlands|Holland|Belgium|Switzerland|Austria|Sweden|Norway|Denmark|Finland|"
+                "Iceland|Hungary|Romania|Argentina|Chile|Colombia|Peru|Venezuela|Cuba|Jamaica|Puerto Rico|"
+                "Middle East|Latin America|South America|North America|Scandinavia|Siberia|Antarctica|"
+                "New Jersey|New Mexico|Arizona|Nevada|Oregon|Colorado|Georgia|Virginia|Carolina|"
+                "North Carolina|South Carolina|Tennessee|Kentucky|Louisiana|Alabama|Mississippi|Missouri|"
+                "Michigan|Wisconsin|Minnesota|Iowa|Illinois|Indiana|Pennsylvania|Massachusetts|Connecticut|"
+                "Maryland|Oklahoma|Kansas|Nebraska|Montana|Idaho|Utah|Vermont|Maine|Ontario|Quebec|"
+                "British Columbia|Alberta|Yorkshire|Cornwall|Kent|Bavaria|Tuscany|Catalonia|Queensland"
+            ),
+            (
+                # landmarks, districts, streets, nature
+                "Broadway|Fifth Avenue|Hyde Park|Soho|Camden|Shoreditch|Notting Hill|Westminster|"
+                "Buckingham Palace|Big Ben|Trafalgar Square|Piccadilly Circus|the Eiffel Tower|Eiffel Tower|"
+                "the Louvre|Montmartre|Golden Gate Bridge|Alcatraz|the Bronx|Harlem|Venice Beach|"
+                "Malibu|Beverly Hills|Santa Monica|Long Beach|Miami Beach|the Grand Canyon|Grand Canyon|"
+                "Niagara Falls|Mount Everest|Everest|the Rockies|the Sahara|the Amazon|the Nile|"
+                "the Mediterranean|the Caribbean|the Pacific|the Atlantic|Bali|Ibiza|Mallorca|Cancun|"
+                "Disneyland|Disney World|Central London|Downtown LA|Midtown|Wembley|Madison Square Garden|"
+                "Heathrow|JFK|LAX|the Bay Area|Bay Area|Long Island|Staten Island|Cape Cod|the Hamptons"
+            ),
+        )
+    ).split("|")
+)
+_ORGANIZATIONS = tuple(dict.fromkeys(_ORGANIZATIONS))  # in order, once each
+_PLACES = tuple(dict.fromkeys(_PLACES))
+
+
+# Pieces of made-up organisation names: real text keeps naming organisations no list holds yet.
+_ORG_SUFFIXES = (  # not everyday words ("Party", "Club"), which chat capitalises too
+    "Inc",
+    "Inc.",
+    "Corp",
+    "Co.",
+    "Ltd",
+    "LLC",
+    "Records",
+    "Studios",
+    "Labs",
+    "FC",
+    "Entertainment",
+    "Motors",
+    "Airlines",
+    "Technologies",
+    "Pictures",
+    "Foundation",
+    "Association",
+    "Academy",
+    "University",
+    "Holdings",
+    "Industries",
+    "Solutions",
+    "Enterprises",
+)
+_BRAND_HEADS = (
+    "Snap",
+    "Data",
+    "Cloud",
+    "Pay",
+    "Net",
+    "Blue",
+    "Red",
+    "Go",
+    "Smart",
+    "Star",
+    "Sun",
+    "Open",
+    "Bright",
+    "Quick",
+    "Fresh",
+    "Pixel",
+    "Hyper",
+    "Meta",
+    "Nova",
+    "Zen",
+    "Flex",
+    "Green",
+    "True",
+    "Next",
+    "Sky",
+)
+_BRAND_TAILS = (
+    "ly",
+    "ify",
+    "Hub",
+    "box",
+    "flix",
+    "book",
+    "gram",
+    "bit",
+    "soft",
+    "works",
+    "Lab",
+    "Point",
+    "Spot",
+    "cast",
+    "ware",
+    "base",
+    "feed",
+    "Wave",
+    "Path",
+    "mart",
+    "Pay",
+    "Link",
+    "Zone",
+    "Fire",
+    "hub",
+)
+
+
+def coined_organization(rng: random.Random) -> str:
+    """A made-up organisation name of a real shape: an acronym, a CamelCase brand, or 'Surname Records'.
+
+    Its words are never everyday words (those are the chatter's), so a capitalised word of chat is
+    not taught as part of an organisation.
+    """
+    style = rng.randrange(3)
+    if style < 2:
+        words = everyday_words()
+        while True:  # "WE", "Openly": a word of chat, draw again
+            if style == 0:
+                name = "".join(rng.choice(_LETTERS) for _ in range(rng.randint(2, 4)))
+            else:
+                name = rng.choice(_BRAND_HEADS) + rng.choice(_BRAND_TAILS)
+            if name.lower() not in words:
+                return name
+    surnames = _surnames()
+    return f"{surnames[rng.randrange(len(surnames))]} {rng.choice(_ORG_SUFFIXES)}"
+
+
+@functools.lru_cache(maxsize=1)
+def _surnames() -> tuple[str, ...]:
+    """Faker's en_US last names that are not everyday words, for made-up organisation names."""
+    from faker.providers.person.en_US import Provider as Person
+
+    words = everyday_words()
+    return tuple(n for n in Person.last_names if n.lower() not in words)
+
+
 def organization(rng: random.Random, locale: str) -> str:
-    """A well-known organisation: a company, brand, team, band, party, agency or university."""
+    """An organisation: a well-known company, brand, team, band, party, agency or university, or (2 in 5)
+    a made-up one of a real shape (:func:`coined_organization`)."""
+    if rng.random() < 0.4:
+        return coined_organization(rng)
     return rng.choice(_ORGANIZATIONS)
 
 
@@ -845,41 +1070,137 @@ def place(rng: random.Random, locale: str) -> str:
     return rng.choice(_PLACES)
 
 
+# Words of everyday chat, for {{chatter}}: the most frequent ones of any chat (drawn most often, the
+# first of the list more often than the last), texting shorthand, and Faker's English word list for
+# an open vocabulary. Written for mlp from general knowledge of how people text; no corpus behind it.
+_CHAT_COMMON = tuple(
+    "i you the to a and it is me my that in of for on so but be just not do have at with this we are was "
+    "get go can if what all up no now out know like your when about how will one there got lol ok yeah "
+    "im its dont cant really too good time day love want see come back think need still then going some "
+    "well did he she they him her them his our us an or as from had has would could more much very here "
+    "where why who oh haha hey hi night home work tonight tomorrow today week lot make take thing said "
+    "say tell call text let way feel new last first little right never always sure yes nice happy sorry "
+    "thanks please wait done gonna though also every only any off over after before again next around".split()
+)
+_CHAT_SLANG = tuple(
+    "u ur r n k kk ya yea yep nah nope pls plz thx ty lmao omg idk btw imo tbh smh ikr brb ttyl gr8 l8r "
+    "2day 2moro 2nite b4 4 2 wat wot dat dis da wanna gotta kinda dunno lemme gimme cuz coz bc tho thru "
+    "msg txt luv xx hehe hahaha nvm ppl pic pics vid fav bday bro sis dude mate fam omw asap fyi jk np "
+    "hmm ugh meh yay wow aww oops okay okie gud nite tmr tmrw wknd sry soz cya hun babe srsly prob def "
+    "lor lah ah eh huh ohh yo sup wassup ya'll ain't y'know "
+    "i'm it's don't can't i'll you're that's didn't won't isn't".split()
+)
+_CHAT_PUNCT = (",", ",", ".", ".", "...", "!", "?", "!!", ":)", ":(", ":D", "<3", "-", "&", "lol", "haha")
+_SENTENCE_ENDS = frozenset((".", "...", "!", "?", "!!", ":)", ":(", ":D"))
+
+
 def _misspell(word: str, rng: random.Random) -> str:
-    """Now and then the way people type in chat: a letter dropped or doubled, a word cut short, a capital.
+    """Now and then the way people type in chat: a letter dropped, doubled or swapped, vowels left out,
+    a word cut short or stretched ("sooo").
 
     So a word the model never saw is not, by itself, a sign of a name: real chat is full of them.
     """
     u = rng.random()
-    if u > 0.35 or len(word) < 3:
+    if u > 0.3 or len(word) < 3:
         return word
-    i = rng.randrange(len(word))
-    if u < 0.1:
-        word = word[:i] + word[i + 1 :]
-    elif u < 0.18:
-        word = word[:i] + word[i] + word[i:]
-    elif u < 0.25:
-        word = word[: rng.randint(2, 3)]
-    elif u < 0.3:
-        word = word.capitalize()
+    i = rng.randrange(len(word) - 1)
+    if u < 0.08:
+        return word[:i] + word[i + 1 :]
+    if u < 0.13:
+        return word[:i] + word[i] + word[i:]
+    if u < 0.18:
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+    if u < 0.23:
+        return word[0] + "".join(c for c in word[1:] if c not in "aeiou") or word
+    if u < 0.27:
+        return word[: rng.randint(2, 4)]
+    return word + word[-1] * rng.randint(1, 3)
+
+
+@functools.lru_cache(maxsize=1)
+def chat_lexicon() -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
+    """English words and the ways people misspell them, for {{chatter}}: an open vocabulary.
+
+    From nlpaug's English spelling list (``nlpaug/res/word/spelling/spelling_en.txt``, MIT; nlpaug is
+    a dependency of mlp): about 8,000 lower-case words with real misspellings of each, plus Faker's
+    English word list. Words that are also written capitalised in the list or are Faker first or last
+    names (``john``, ``mark``) are left out, so the filler never holds a name.
+    """
+    import importlib.util
+    from pathlib import Path
+
+    from faker.providers.lorem.en_US import Provider as Lorem
+    from faker.providers.person.en_US import Provider as Person
+
+    names = {n.lower() for n in (*Person.first_names, *Person.last_names)}
+    words: dict[str, None] = dict.fromkeys(w for w in Lorem.word_list if w.isalpha() and w not in names)
+    typos: dict[str, tuple[str, ...]] = {}
+    spec = importlib.util.find_spec("nlpaug")  # the file only: importing nlpaug would pull in numpy
+    path = Path(spec.submodule_search_locations[0]) / "res/word/spelling/spelling_en.txt" if spec else None
+    if path is not None and path.exists():
+        rows = [line.split() for line in path.read_text(encoding="utf-8").splitlines()]
+        capitalised = {r[0].lower() for r in rows if r and not r[0].islower()}
+        for row in rows:
+            if not row or not (row[0].isalpha() and row[0].islower()) or row[0] in names or row[0] in capitalised:
+                continue
+            words[row[0]] = None
+            wrong = tuple(w for w in row[1:] if w.isalpha() and w.islower() and w not in names)
+            if wrong:
+                typos[row[0]] = wrong
+    return tuple(words), typos
+
+
+@functools.lru_cache(maxsize=1)
+def everyday_words() -> frozenset[str]:
+    """Lower-case everyday words (chat words and :func:`chat_lexicon`); ``word_names: drop`` keeps them out of names."""
+    from faker.providers.lorem.en_US import Provider as Lorem
+
+    return frozenset((*_CHAT_COMMON, *_CHAT_SLANG, *Lorem.word_list, *chat_lexicon()[0]))
+
+
+def _chat_word(rng: random.Random, lexicon: tuple[str, ...], typos: dict[str, tuple[str, ...]]) -> str:
+    u = rng.random()
+    if u < 0.45:
+        word = _CHAT_COMMON[int(len(_CHAT_COMMON) * rng.random() ** 2)]
+    elif u < 0.6:
+        word = _CHAT_SLANG[rng.randrange(len(_CHAT_SLANG))]
+        c = rng.random()  # texts write "U", "Ur", "LOL" as often as not
+        return word if c > 0.3 else word.upper() if c < 0.1 else word.capitalize()
     else:
-        word = word.upper()
+        word = lexicon[rng.randrange(len(lexicon))]
+        wrong = typos.get(word)
+        if wrong and rng.random() < 0.15:
+            word = wrong[rng.randrange(len(wrong))]
+        else:
+            word = _misspell(word, rng)
+    c = rng.random()
+    if c < 0.09:
+        return word.capitalize()
+    if c < 0.105:
+        return word.upper()
     return word
 
 
 def chatter(rng: random.Random) -> str:
-    """A few everyday English words (Faker's word list): text around and between entities that is no PII."""
-    from faker.providers.lorem.en_US import Provider
+    """A few words of everyday chat: text around and between entities that is no PII.
 
-    words = Provider.word_list
-    n = rng.randint(2, 9)
-    text = " ".join(_misspell(words[rng.randrange(len(words))], rng) for _ in range(n))
-    style = rng.random()
-    if style < 0.3:
-        text = text[0].upper() + text[1:]
-    if style > 0.8:
-        text += rng.choice((".", "!", "?", " ..", " lol", " &"))
-    return text
+    Frequent chat words, texting shorthand and English words of :func:`chat_lexicon` (now and then
+    misspelt), with the capitals, punctuation and emoticons of real chat: a sentence-initial capital,
+    a capital after ``.`` ``!`` ``?``, a word in capitals, ``,`` ``...`` ``:)``. An open vocabulary,
+    so that an unseen word or a capital alone is no sign of a name.
+    """
+    lexicon, typos = chat_lexicon()
+    n = rng.randint(1, 10)
+    words = [_chat_word(rng, lexicon, typos) for _ in range(n)]
+    for k in range(n - 1, 0, -1):
+        if rng.random() < 0.1:
+            mark = _CHAT_PUNCT[rng.randrange(len(_CHAT_PUNCT))]
+            if mark in _SENTENCE_ENDS and rng.random() < 0.7:  # a new sentence, as people write it
+                words[k] = words[k][:1].upper() + words[k][1:]
+            words.insert(k, mark)
+    if rng.random() < 0.35:
+        words.append(_CHAT_PUNCT[rng.randrange(len(_CHAT_PUNCT))])
+    return " ".join(words)
 
 
 NATIVE_PROVIDERS.update({"organization": organization, "place": place})
