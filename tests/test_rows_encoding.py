@@ -10,7 +10,7 @@ import struct
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlp_cli.io.rows import dumps_row, dumps_rows, row_digest
+from mlp_cli.io.rows import RowLines, dumps_row, row_digest
 
 STDLIB = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
 
@@ -60,10 +60,23 @@ rows = st.dictionaries(st.text(max_size=8), values, max_size=6)
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(rows, max_size=8))
-def test_a_chunk_encodes_as_its_rows_do(chunk: list[dict]):
-    # dumps_rows checks a chunk's bytes once: a float in one row sends only the chunk to the slow path
-    assert dumps_rows(chunk) == [reference(row) for row in chunk]
+@given(st.lists(st.tuples(rows, rows), max_size=8), st.sampled_from(["_provenance", "a", ""]))
+def test_a_chunk_of_rows_with_provenance_encodes_as_each_row_does(chunk: list[tuple[dict, dict]], field: str):
+    # RowLines splices provenance after orjson's bytes and checks the chunk once: a float in one row
+    # must still give the standard library's text, and a field already in a row replaces it in place
+    buffer = RowLines(field, digests=True)
+    for data, provenance in chunk:
+        buffer.add(data, provenance)
+    assert buffer.lines() == [reference({**data, field: provenance}) for data, provenance in chunk]
+    assert buffer.digests == [row_digest(data) for data, _ in chunk]
+
+
+def test_truncate_drops_the_rows_of_a_bad_item():
+    buffer = RowLines("_p", digests=True)
+    buffer.add({"a": 1}, {"i": 0})
+    buffer.add({"a": 2.5e-9}, {"i": 1})
+    buffer.truncate(1)
+    assert buffer.lines() == ['{"a":1,"_p":{"i":0}}\n'] and len(buffer.digests) == 1
 
 
 @settings(max_examples=300, deadline=None)

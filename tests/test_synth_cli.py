@@ -118,6 +118,24 @@ def test_output_is_identical_for_any_number_of_workers(tmp_path):
     assert (tmp_path / "s.jsonl").read_bytes() != (tmp_path / "w1.jsonl").read_bytes()
 
 
+def test_input_rows_and_generated_rows_in_one_run_are_identical_for_any_workers(tmp_path):
+    # input rows take copies; generated rows without steps take the fast path: both in one chunk
+    rows = tmp_path / "rows.jsonl"
+    write_jsonl(rows, [{"text": f"row {i} with a float {i / 7}", "label": None} for i in range(50)])
+    recipe = write_recipe(tmp_path, {"count": 200, "corpus": CORPUS}, input={"path": str(rows)}, copies=2)
+    outs = []
+    for workers in (1, 2):
+        out = tmp_path / f"w{workers}.jsonl"
+        result = run_mlp("augment", recipe, "--out", out, "--workers", workers, "--json")
+        assert result.exit_code == 0, result
+        outs.append(out.read_bytes())
+        assert result.summary["duplicates_removed"] == 50  # without steps, copy 2 equals copy 1
+    assert outs[0] == outs[1]
+    lines = [json.loads(line) for line in outs[0].splitlines()]
+    assert sum(1 for r in lines if "generator" in r["_provenance"]["source"]) == 200
+    assert sum(1 for r in lines if r["_provenance"]["source"].get("location")) == 50
+
+
 def test_level_weights_and_cycling(tmp_path):
     recipe = write_recipe(
         tmp_path, {"count": 40, "corpus": CORPUS, "levels": {"uniform": 1, "bigram": 3}, "label": None}

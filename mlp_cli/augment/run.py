@@ -25,12 +25,12 @@ from mlp_cli.io.atomic import atomic_dir, atomic_file
 from mlp_cli.io.manifest import RunReport, recipe_hash
 from mlp_cli.io.rows import (
     Row,
+    RowLines,
     RowWriter,
     ShardedWriter,
     count_hint,
     detect_format,
     detect_output_format,
-    dumps_rows,
     iter_rows,
     row_digest,
     shard_format,
@@ -110,33 +110,33 @@ def _augment(job: Job, data: dict[str, Any], rng: Any, location: str) -> tuple[d
     return data, applied
 
 
-def _emit(job: Job, data: dict[str, Any], provenance: dict[str, Any], out: ChunkResult) -> None:
+def _emit(job: Job, data: dict[str, Any], provenance: dict[str, Any], out: ChunkResult, buffer: RowLines | None) -> None:
+    if buffer is not None:  # JSONL: serialised the fast way, checked once per chunk
+        buffer.add(data, provenance)
+        return
     if out.digests is not None:  # duplicates are about content, not provenance
         out.digests.append(row_digest(data))
     row = dict(data)
     row[job.provenance_field] = provenance
-    out.lines.append(row)  # serialised per chunk, in _process
+    out.lines.append(row)
 
 
 def _process(chunk: list[Row | BadItem | GeneratedItem]) -> ChunkResult:
     job = _JOB
     assert job is not None
     out = ChunkResult([], [] if job.dedupe else None, [], [])
+    buffer = RowLines(job.provenance_field, digests=job.dedupe) if job.jsonl else None
     gen_rows: list[list[dict]] = [[] for _ in job.generators]
-    plain = not job.steps  # generated rows are emitted as they come: the hot path of synth runs
-    lines, digests, field, seed, generators = out.lines, out.digests, job.provenance_field, job.seed, job.generators
+    # generated rows are emitted as they come when there are no steps: the hot path of synth runs
+    add = buffer.add if buffer is not None and not job.steps else None
     for item in chunk:
-        if plain and type(item) is tuple:  # _emit inlined: a few microseconds a row add up here
+        if add is not None and type(item) is tuple:
             g, index = item
-            gen = generators[g]
-            base, gen_prov = gen.generate(index, item_random(seed, "generate", g, index, 0))
+            gen = job.generators[g]
+            base, gen_prov = gen.generate(index, item_random(job.seed, "generate", g, index, 0))
             if job.collect:
                 gen_rows[g].append(base)
-            row = dict(base)
-            row[field] = {"source": {"generator": gen.name, "index": index, **gen_prov}, "copy": 0, "augmenters": []}
-            if digests is not None:
-                digests.append(row_digest(base))
-            lines.append(row)
+            add(base, {"source": {"generator": gen.name, "index": index, **gen_prov}, "copy": 0, "augmenters": []})
             continue
         if isinstance(item, BadItem):
             out.bad.append(item)
@@ -163,21 +163,24 @@ def _process(chunk: list[Row | BadItem | GeneratedItem]) -> ChunkResult:
         # A generated row is the "original": emitted as is, unless steps are there to vary it.
         keep = job.keep_original or (generated and not job.steps)
         copies = job.copies if (job.steps or not generated) else 0
-        mark = (len(out.lines), len(out.digests) if out.digests is not None else 0)
+        mark = len(buffer) if buffer is not None else len(out.lines)
         try:
             if keep:
-                _emit(job, base, {"source": source, "copy": 0, "augmenters": []}, out)
+                _emit(job, base, {"source": source, "copy": 0, "augmenters": []}, out, buffer)
             for copy in range(1, copies + 1):
                 seed = derive_seed(job.seed, *key, copy)
                 data, applied = _augment(job, base, random.Random(seed), location)
-                _emit(job, data, {"source": source, "copy": copy, "seed": seed, "augmenters": applied}, out)
+                _emit(job, data, {"source": source, "copy": copy, "seed": seed, "augmenters": applied}, out, buffer)
         except BadItem as exc:
-            del out.lines[mark[0] :]  # an item is written whole or not at all
-            if out.digests is not None:
-                del out.digests[mark[1] :]
+            if buffer is not None:  # an item is written whole or not at all
+                buffer.truncate(mark)
+            else:
+                del out.lines[mark:]
+                if out.digests is not None:
+                    del out.digests[mark:]
             out.bad.append(exc.at(location, index))
-    if job.jsonl:
-        out.lines = dumps_rows(out.lines)
+    if buffer is not None:
+        out.lines, out.digests = buffer.lines(), buffer.digests
     out.partials = [
         gen.collect(rows) if job.collect and rows else None for gen, rows in zip(job.generators, gen_rows, strict=False)
     ]

@@ -19,7 +19,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import orjson
 from xxhash import xxh3_128_digest
@@ -411,21 +411,74 @@ def dumps_row(row: dict[str, Any]) -> str:
         fast = orjson.dumps(row, default=str, option=_FAST_OPTIONS)
     except TypeError:  # non-string keys, integers over 64 bits, lone surrogates
         return _ENCODER.encode(row) + "\n"
-    if b"null" in fast or b".0000" in fast or _EXPONENT.search(fast) is not None:  # C-speed scans
+    if _needs_stdlib(fast):  # C-speed scans
         return _ENCODER.encode(row) + "\n"
     return fast.decode() + "\n"
 
 
-def dumps_rows(rows: list[dict[str, Any]]) -> list[str]:
-    """``[dumps_row(row) for row in rows]``, checking a chunk's bytes once instead of per row."""
-    try:
-        parts = [orjson.dumps(row, default=str, option=_FAST_OPTIONS) for row in rows]
-    except TypeError:
-        return [dumps_row(row) for row in rows]
-    blob = b"\n".join(parts)
-    if b"null" in blob or b".0000" in blob or _EXPONENT.search(blob) is not None:
-        return [dumps_row(row) for row in rows]  # each row alone: only those that need it take the slow path
-    return [line + "\n" for line in blob.decode().split("\n")] if rows else []
+class RowLines:
+    """A chunk's output rows as JSONL lines, each a row plus its provenance field.
+
+    The hot path of generated and augmented rows: each row's content is serialised once by orjson,
+    and those bytes are both the de-duplication digest's input and, with the provenance spliced in
+    after them, the line. ``lines()`` checks the chunk's bytes once for what orjson writes
+    differently from the standard library (``dumps_row``) and re-encodes only the rows that need it,
+    so the bytes are always ``dumps_row``'s.
+    """
+
+    __slots__ = ("field", "_key", "_rows", "_parts", "digests", "_slow")
+
+    def __init__(self, field: str, *, digests: bool):
+        self.field = field
+        self._key = b"," + orjson.dumps(field) + b":"
+        self._rows: list[tuple[dict[str, Any], dict[str, Any]]] = []
+        self._parts: list[bytes | None] = []  # None: the row takes dumps_row
+        self.digests: list[bytes] | None = [] if digests else None
+        self._slow = False
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def add(self, data: dict[str, Any], provenance: dict[str, Any]) -> None:
+        self._rows.append((data, provenance))
+        try:
+            content: bytes | None = orjson.dumps(data, default=str, option=_FAST_OPTIONS)
+            tail = orjson.dumps(provenance, default=str, option=_FAST_OPTIONS)
+        except TypeError:
+            content = tail = None
+        if self.digests is not None:  # duplicates are about content, not provenance
+            if content is not None and b"null" not in content:
+                self.digests.append(xxh3_128_digest(content))  # row_digest's bytes, without a second encoding
+            else:
+                self.digests.append(row_digest(data))
+        if content is None or tail is None or len(content) == 2 or self.field in data:
+            self._parts.append(None)  # orjson refused, an empty row, or the field replaces a key in place
+            self._slow = True
+        else:
+            self._parts.append(content[:-1] + self._key + tail + b"}")
+
+    def truncate(self, length: int) -> None:
+        """Forget the rows after the first ``length`` (an item is written whole or not at all)."""
+        del self._rows[length:], self._parts[length:]
+        if self.digests is not None:
+            del self.digests[length:]
+
+    def lines(self) -> list[str]:
+        if not self._rows:
+            return []
+        if not self._slow:
+            blob = b"\n".join(cast("list[bytes]", self._parts))  # no None when no row was slow
+            if not _needs_stdlib(blob):
+                return [line + "\n" for line in blob.decode().split("\n")]
+        return [
+            part.decode() + "\n" if part is not None and not _needs_stdlib(part) else dumps_row({**data, self.field: prov})
+            for part, (data, prov) in zip(self._parts, self._rows, strict=True)
+        ]
+
+
+def _needs_stdlib(fast: bytes) -> bool:
+    """Whether orjson's bytes may differ from the standard library's (see ``dumps_row``)."""
+    return b"null" in fast or b".0000" in fast or _EXPONENT.search(fast) is not None
 
 
 def row_digest(row: dict[str, Any]) -> bytes:
