@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -45,8 +46,8 @@ def _mlp(*args: object, timeout: float = 300) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout, env=env)
 
 
-def _kill_after_checkpoint(*args: object, partial: Path) -> None:
-    """Start `mlp ARGS`, wait for its first checkpoint, then kill -9 it and everything it started."""
+def _kill_when(args: tuple[object, ...], partial: Path, ready: Callable[[dict], bool] = lambda c: True) -> dict:
+    """Start `mlp ARGS`, wait for a checkpoint that ``ready`` accepts, kill -9 the run; the checkpoint."""
     env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "mlp_cli", *map(str, args)],
@@ -56,14 +57,28 @@ def _kill_after_checkpoint(*args: object, partial: Path) -> None:
         stderr=subprocess.PIPE,
         start_new_session=True,
     )
+    state = partial / "checkpoint.json"
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not (partial / "checkpoint.json").exists():
-        assert proc.poll() is None, proc.stderr.read().decode()
-        time.sleep(0.05)
-    assert proc.poll() is None, "the run ended before it could be killed; give it more rows"
+    checkpoint = None
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "the run ended before it could be killed: " + proc.stderr.read().decode()[-2000:]
+        try:
+            checkpoint = json.loads(state.read_text())
+        except (OSError, ValueError):
+            checkpoint = None
+        if checkpoint is not None and ready(checkpoint):
+            break
+        time.sleep(0.02)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(timeout=60)
     proc.stderr.close()
+    assert checkpoint is not None and ready(checkpoint), "no checkpoint before the deadline"
+    return checkpoint
+
+
+def _kill_after_checkpoint(*args: object, partial: Path) -> None:
+    """Start `mlp ARGS`, wait for its first checkpoint, then kill -9 it and everything it started."""
+    _kill_when(args, partial)
 
 
 @pytest.mark.parametrize(

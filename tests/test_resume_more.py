@@ -11,18 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, run_mlp
-from tests.test_resume import _mlp
+from tests.conftest import run_mlp
+from tests.test_resume import _kill_when, _mlp
 
 np = pytest.importorskip("numpy")
 
@@ -30,36 +24,6 @@ np = pytest.importorskip("numpy")
 @pytest.fixture(autouse=True)
 def frequent_checkpoints(monkeypatch):
     monkeypatch.setenv("MLP_CHECKPOINT_SECONDS", "0.1")  # inherited by the child processes
-
-
-def _kill_when(args: tuple[object, ...], partial: Path, ready: Callable[[dict], bool] = lambda c: True) -> dict:
-    """Start `mlp ARGS`, wait for a checkpoint that ``ready`` accepts, kill -9 the run; the checkpoint."""
-    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mlp_cli", *map(str, args)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    state = partial / "checkpoint.json"
-    deadline = time.monotonic() + 120
-    checkpoint = None
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, "the run ended before it could be killed: " + proc.stderr.read().decode()[-2000:]
-        try:
-            checkpoint = json.loads(state.read_text())
-        except (OSError, ValueError):
-            checkpoint = None
-        if checkpoint is not None and ready(checkpoint):
-            break
-        time.sleep(0.02)
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=60)
-    proc.stderr.close()
-    assert checkpoint is not None and ready(checkpoint), "no checkpoint before the deadline"
-    return checkpoint
 
 
 def _files(root: Path) -> dict[str, str]:
