@@ -140,6 +140,7 @@ def configs(model_path, cache_dir):
         "tfidf + rescore MiniLM m.05": {"encoder": "tfidf", "rescore": str(model_path), "rank_window": "1:30",
                                         "hard": 5, "relative_margin": 0.05, "seed": 0},
         "n-tuple 5 m.05": {**st, "rank_window": "1:30", "hard": 5, "relative_margin": 0.05, **tuple5},
+        "n-tuple 5 3:30 m.05": {**st, "rank_window": "3:30", "hard": 5, "relative_margin": 0.05, **tuple5},
         "int8 top 1:30 m.05": {**st, "backend": "int8", "rank_window": "1:30", "hard": 5, "relative_margin": 0.05},
         "top 1:30 m.05": {**st, "rank_window": "1:30", "hard": 5, "relative_margin": 0.05},
     }
