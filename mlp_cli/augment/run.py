@@ -8,7 +8,6 @@ Image inputs go to ``augment.image_run`` with the same options, manifest and rep
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import random
 from collections.abc import Iterator
@@ -21,7 +20,6 @@ from mlp_cli.augment.image.run import run_image_augment
 from mlp_cli.augment.recipe import AugmentRecipe
 from mlp_cli.augment.registry import AUGMENTERS, GENERATORS, RunContext, load_builtins
 from mlp_cli.errors import BadItem, MlpError, UsageError
-from mlp_cli.io.atomic import atomic_dir, atomic_file
 from mlp_cli.io.manifest import RunReport, recipe_hash
 from mlp_cli.io.rows import (
     Row,
@@ -399,17 +397,16 @@ def _run_rows(loaded: LoadedRecipe, recipe: AugmentRecipe, options: RunOptions, 
     duplicates = 0
     partials: list[list[Any]] = [[] for _ in generators]
     task = Task("augment", _process, _init, (job,))
-    checkpoint = Checkpoint(
-        out, _fingerprint(loaded, recipe, run, options, out_format), resume=options.resume, note=run.progress.note
-    )
     # Shards are written here, in the driver, in index order, not by the workers: a row's shard
     # is its position in the output, which de-duplication (global over the run, decided in index
     # order) only fixes here. Workers already serialise every row, so this costs the driver no
     # more than writing the single file, and the folder is renamed into place whole like any output.
     with (
         run.stage("augment"),
-        (atomic_dir if shard_rows else atomic_file)(out, options.overwrite, resume=options.resume) as tmp,
-        contextlib.closing(checkpoint),
+        run.writing(out, _fingerprint(loaded, recipe, run, options, out_format), folder=bool(shard_rows)) as (
+            tmp,
+            checkpoint,
+        ),
         _writer(tmp, out_format, shard_rows, checkpoint) as writer,
     ):
         checkpointed = out_format != "parquet"  # Parquet is written whole: a killed run restarts

@@ -51,7 +51,7 @@ from mlp_cli.curriculum.scoring import (
 )
 from mlp_cli.curriculum.stages import StagePlan, build_stages, item_keys
 from mlp_cli.errors import BadItem, InputDataError, MlpError, UsageError, require
-from mlp_cli.io.atomic import atomic_dir, atomic_file, partial_dir
+from mlp_cli.io.atomic import atomic_file, partial_dir
 from mlp_cli.io.manifest import RunReport, manifest_path_for
 from mlp_cli.io.rows import (
     RowWriter,
@@ -180,9 +180,7 @@ def run_curriculum(
     out.parent.mkdir(parents=True, exist_ok=True)
     single = recipe.output.layout == "single"
     fingerprint = run_fingerprint(run, recipe.model_dump(mode="json"), **{"output format": out_format})
-    checkpoint = Checkpoint(out, fingerprint, resume=options.resume, note=run.progress.note)
-    atomic = atomic_file if single else atomic_dir
-    with atomic(out, options.overwrite, resume=options.resume) as tmp, contextlib.closing(checkpoint):
+    with run.writing(out, fingerprint, folder=not single) as (tmp, checkpoint):
         spool_dir = partial_dir(out) / "spool"  # inputs copied to JSONL; removed with the partial folder
         spool_dir.mkdir(exist_ok=True)
         with run.stage("score"):

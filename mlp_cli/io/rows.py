@@ -405,13 +405,19 @@ _FAST_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLA
 _EXPONENT = re.compile(rb"e-?[0-9]+[,\]}]")  # a float such as 1e-7 or 1e16 before , ] or }
 
 
+def _fast(value: Any) -> bytes | None:
+    """orjson's bytes of a value; None where it refuses (non-string keys, integers over 64 bits,
+    lone surrogates) and only the standard library encodes it."""
+    try:
+        return orjson.dumps(value, default=str, option=_FAST_OPTIONS)
+    except TypeError:
+        return None
+
+
 def dumps_row(row: dict[str, Any]) -> str:
     """The canonical JSONL line of a row (stable bytes: insertion order, no ASCII escaping)."""
-    try:
-        fast = orjson.dumps(row, default=str, option=_FAST_OPTIONS)
-    except TypeError:  # non-string keys, integers over 64 bits, lone surrogates
-        return _ENCODER.encode(row) + "\n"
-    if _needs_stdlib(fast):  # C-speed scans
+    fast = _fast(row)
+    if fast is None or _needs_stdlib(fast):  # C-speed scans
         return _ENCODER.encode(row) + "\n"
     return fast.decode() + "\n"
 
@@ -441,11 +447,7 @@ class RowLines:
 
     def add(self, data: dict[str, Any], provenance: dict[str, Any]) -> None:
         self._rows.append((data, provenance))
-        try:
-            content: bytes | None = orjson.dumps(data, default=str, option=_FAST_OPTIONS)
-            tail = orjson.dumps(provenance, default=str, option=_FAST_OPTIONS)
-        except TypeError:
-            content = tail = None
+        content, tail = _fast(data), _fast(provenance)
         if self.digests is not None:  # duplicates are about content, not provenance
             if content is not None and b"null" not in content:
                 self.digests.append(xxh3_128_digest(content))  # row_digest's bytes, without a second encoding
@@ -490,11 +492,8 @@ def row_digest(row: dict[str, Any]) -> bytes:
     Only NaN and infinities (written as null, like None) and what orjson refuses take the
     standard library's text, so no two different rows share a digest.
     """
-    try:
-        fast = orjson.dumps(row, default=str, option=_FAST_OPTIONS)
-    except TypeError:
-        fast = b""
-    if not fast or b"null" in fast:
+    fast = _fast(row)
+    if fast is None or b"null" in fast:
         fast = _ENCODER.encode(row).encode("utf-8", "surrogatepass")
     return xxh3_128_digest(fast)
 

@@ -27,7 +27,6 @@ from typing import Any
 import numpy as np
 
 from mlp_cli.errors import BadItem
-from mlp_cli.io.atomic import atomic_file
 from mlp_cli.io.manifest import RunReport
 from mlp_cli.io.rows import Row, RowWriter, detect_format, detect_output_format, dumps_row, iter_rows
 from mlp_cli.mine.encoders import encode
@@ -37,7 +36,6 @@ from mlp_cli.mine.neighbours import search
 from mlp_cli.mine.recipe import MineRecipe, PredictionsSpec
 from mlp_cli.recipe.loader import LoadedRecipe
 from mlp_cli.runtime.options import Progress, RunOptions
-from mlp_cli.runtime.resume import Checkpoint
 from mlp_cli.runtime.run import Run
 
 
@@ -196,10 +194,8 @@ def run_predictions(loaded: LoadedRecipe, options: RunOptions, progress: Progres
     if options.dry_run:
         return run.dry_run(plan)
 
-    checkpoint = Checkpoint(out, mine_fingerprint(loaded, run, out_format), resume=options.resume, note=progress.note)
     with contextlib.ExitStack() as outputs:
-        tmp = outputs.enter_context(atomic_file(out, options.overwrite, resume=options.resume))
-        outputs.enter_context(contextlib.closing(checkpoint))
+        tmp, checkpoint = outputs.enter_context(run.writing(out, mine_fingerprint(loaded, run, out_format)))
         neighbours = None
         if chosen and spec.k > 0:
             neighbours = checkpoint.get("search")  # --resume: what the interrupted run found

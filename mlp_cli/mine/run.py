@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from mlp_cli.errors import InputDataError, UsageError
-from mlp_cli.io.atomic import atomic_file
 from mlp_cli.io.manifest import RunReport
 from mlp_cli.io.rows import RowWriter, detect_output_format, dumps_row
 from mlp_cli.mine.encoders import encode, rescore
@@ -363,10 +362,8 @@ def _run_pairs(loaded: LoadedRecipe, options: RunOptions, progress: Progress) ->
         return run.dry_run(plan)
     if corpus_from_positives:
         progress.note("no corpus given: negatives come from the other anchors' positives")
-    checkpoint = Checkpoint(out, mine_fingerprint(loaded, run, out_format), resume=options.resume, note=progress.note)
     with contextlib.ExitStack() as outputs:
-        tmp = outputs.enter_context(atomic_file(out, options.overwrite, resume=options.resume))
-        outputs.enter_context(contextlib.closing(checkpoint))
+        tmp, checkpoint = outputs.enter_context(run.writing(out, mine_fingerprint(loaded, run, out_format)))
         encoded = encode(
             recipe.encoder,
             [g.text for g in groups],

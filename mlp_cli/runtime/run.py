@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
 from mlp_cli.errors import BadItem, InputDataError, UsageError, suggest
-from mlp_cli.io.atomic import check_writable, remove_partial
+from mlp_cli.io.atomic import atomic_dir, atomic_file, check_writable, remove_partial
 from mlp_cli.io.manifest import RunReport, manifest_path_for, write_manifest
 from mlp_cli.pipeline.checks import gate_run
 from mlp_cli.recipe.loader import LoadedRecipe
@@ -34,6 +34,7 @@ from mlp_cli.runtime.executor import Executor, LocalExecutor
 from mlp_cli.runtime.options import NullProgress, Progress, RunOptions
 from mlp_cli.runtime.parallel import resolve_workers
 from mlp_cli.runtime.ray_engine import RayExecutor
+from mlp_cli.runtime.resume import Checkpoint
 
 SKIP_HOW = "set 'on_error: skip' in the recipe (or pass --on-error skip)"
 ENGINES = ("local", "ray")
@@ -198,6 +199,15 @@ class Run:
         self.report.bad_item(
             self.on_error, item.location, item.reason, item.detail, fix=fix, skip_how=skip_how, what=self.items
         )
+
+    @contextmanager
+    def writing(self, out: Path, fingerprint: dict[str, Any], *, folder: bool = False) -> Iterator[tuple[Path, Checkpoint]]:
+        """Where a resumable output is written (its partial file or folder, renamed into place when
+        the block ends without error) and its checkpoint, continued under ``--resume``."""
+        checkpoint = Checkpoint(out, fingerprint, resume=self.options.resume, note=self.progress.note)
+        atomic = atomic_dir if folder else atomic_file
+        with atomic(out, self.options.overwrite, resume=self.options.resume) as tmp, closing(checkpoint):
+            yield tmp, checkpoint
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:

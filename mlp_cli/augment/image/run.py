@@ -21,7 +21,6 @@ made exactly as the run would make copies 1..K, so a recipe can be looked at bef
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import itertools
 import json
@@ -44,7 +43,6 @@ from mlp_cli.augment.image.targets_run import annotations_format, run_target_aug
 from mlp_cli.augment.image.transforms import ImagePipeline, augment_image, check_transforms
 from mlp_cli.augment.recipe import AugmentRecipe
 from mlp_cli.errors import BadItem, InputDataError, RecipeError, UsageError
-from mlp_cli.io.atomic import atomic_dir
 from mlp_cli.io.images import (
     IMAGE_SUFFIXES,
     ImageItem,
@@ -61,7 +59,7 @@ from mlp_cli.io.rows import RowSource, detect_format
 from mlp_cli.recipe.loader import LoadedRecipe, format_problems
 from mlp_cli.runtime.executor import Task
 from mlp_cli.runtime.options import Progress, RunOptions
-from mlp_cli.runtime.resume import Checkpoint, files_stamp, open_continued, run_fingerprint, synced_length
+from mlp_cli.runtime.resume import files_stamp, open_continued, run_fingerprint, synced_length
 from mlp_cli.runtime.run import Run
 from mlp_cli.runtime.seeding import derive_seed
 
@@ -310,17 +308,8 @@ def run_image_augment(
 
     run.progress.start(total, f"augment images → {out.name}")
     written = 0
-    checkpoint = Checkpoint(
-        out,
-        run_fingerprint(run, recipe.model_dump(mode="json"), images=_image_stamps(source, recipe)),
-        resume=options.resume,
-        note=run.progress.note,
-    )
-    with (
-        run.stage("augment"),
-        atomic_dir(out, options.overwrite, resume=options.resume) as tmp,
-        contextlib.closing(checkpoint),
-    ):
+    fingerprint = run_fingerprint(run, recipe.model_dump(mode="json"), images=_image_stamps(source, recipe))
+    with run.stage("augment"), run.writing(out, fingerprint, folder=True) as (tmp, checkpoint):
         job = ImageJob(
             specs=specs,
             seed=run.seed,

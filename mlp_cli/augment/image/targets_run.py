@@ -12,7 +12,6 @@ writes last are kept as side records of the checkpoint, so they are not remade e
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import itertools
 import json
@@ -43,14 +42,12 @@ from mlp_cli.augment.image.output import (
 from mlp_cli.augment.image.targets import Sanitize, TargetResult, augment_targets, check_target_transforms
 from mlp_cli.augment.image.transforms import ImagePipeline, check_transforms
 from mlp_cli.errors import BadItem, InputDataError, RecipeError
-from mlp_cli.io.atomic import atomic_dir
 from mlp_cli.io.images import encode_image, load_image, output_format, output_suffix
 from mlp_cli.io.manifest import RunReport
 from mlp_cli.recipe.loader import LoadedRecipe, format_problems
 from mlp_cli.runtime.executor import Task
 from mlp_cli.runtime.options import Progress, RunOptions
 from mlp_cli.runtime.resume import (
-    Checkpoint,
     files_stamp,
     open_continued,
     run_fingerprint,
@@ -265,17 +262,8 @@ def run_target_augment(
     written = 0
     dropped: dict[str, int] = {}
     targets_out = 0
-    checkpoint = Checkpoint(
-        out,
-        run_fingerprint(run, recipe.model_dump(mode="json"), images=_dataset_stamps(dataset)),
-        resume=options.resume,
-        note=run.progress.note,
-    )
-    with (
-        run.stage("augment"),
-        atomic_dir(out, options.overwrite, resume=options.resume) as tmp,
-        contextlib.closing(checkpoint),
-    ):
+    fingerprint = run_fingerprint(run, recipe.model_dump(mode="json"), images=_dataset_stamps(dataset))
+    with run.stage("augment"), run.writing(out, fingerprint, folder=True) as (tmp, checkpoint):
         job = TargetJob(
             specs,
             run.seed,
