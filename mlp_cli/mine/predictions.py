@@ -19,7 +19,6 @@ start, which takes a moment next to encoding and searching.
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -194,8 +193,7 @@ def run_predictions(loaded: LoadedRecipe, options: RunOptions, progress: Progres
     if options.dry_run:
         return run.dry_run(plan)
 
-    with contextlib.ExitStack() as outputs:
-        tmp, checkpoint = outputs.enter_context(run.writing(out, mine_fingerprint(loaded, run, out_format)))
+    with run.writing(out, mine_fingerprint(loaded, run, out_format)) as (tmp, checkpoint):
         neighbours = None
         if chosen and spec.k > 0:
             neighbours = checkpoint.get("search")  # --resume: what the interrupted run found

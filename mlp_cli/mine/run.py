@@ -13,7 +13,6 @@ what the interrupted one had not finished and samples only the anchors it had no
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import math
 from collections import Counter
@@ -362,8 +361,7 @@ def _run_pairs(loaded: LoadedRecipe, options: RunOptions, progress: Progress) ->
         return run.dry_run(plan)
     if corpus_from_positives:
         progress.note("no corpus given: negatives come from the other anchors' positives")
-    with contextlib.ExitStack() as outputs:
-        tmp, checkpoint = outputs.enter_context(run.writing(out, mine_fingerprint(loaded, run, out_format)))
+    with run.writing(out, mine_fingerprint(loaded, run, out_format)) as (tmp, checkpoint):
         encoded = encode(
             recipe.encoder,
             [g.text for g in groups],
