@@ -255,6 +255,28 @@ def test_higher_is_easier_reverses_a_confidence(tmp_path):
     assert [row["id"] for row in stage_rows(tmp_path / "out")[0]] == [4, 3, 2, 1, 0]
 
 
+def test_field_scorer_follows_a_dotted_path_into_mined_rows(tmp_path):
+    # rows as mine-negatives writes them: the first negative's score says how hard the row is
+    rows = [
+        {"anchor": f"q{i}", "positive": "p", "negative_1": "n",
+         "_provenance": {"negatives": [{"id": f"d{i}", "score": s}, {"id": "x", "score": 0.0}]}}
+        for i, s in enumerate([0.7, 0.1, 0.5, 0.3])
+    ]
+    rows.append({"anchor": "q4", "positive": "p", "negative_1": "n", "_provenance": {"negatives": []}})
+    rows.append({"anchor": "q5", "_provenance.negatives.0.score": 0.2})  # a field with dots wins over the path
+    body = (
+        "inputs: [{path: data.jsonl}]\n"
+        "difficulty: [{scorer: field, field: _provenance.negatives.0.score, missing: hardest}]\n"
+        "schedule: {stages: 1}\noutput: {path: out, chart: false}\n"
+    )
+    r = run_mlp("curriculum", make_recipe(tmp_path, body, rows), "--json")
+    assert r.exit_code == 0, r
+    assert [row["anchor"] for row in stage_rows(tmp_path / "out")[0]] == ["q1", "q5", "q3", "q2", "q0", "q4"]
+    rows[0]["_provenance"]["negatives"][0]["score"] = "high"
+    r = run_mlp("curriculum", make_recipe(tmp_path, body, rows), "--overwrite")
+    assert r.exit_code == 2 and "data.jsonl:1" in r.stderr and "expected a number" in r.stderr
+
+
 # ---------------------------------------------------------------------------------------------
 # Unhappy paths
 

@@ -1,19 +1,20 @@
 """Run a curriculum recipe: score every row, order rows into staged phases, write ordered shards.
 
-The input is streamed twice and never held as dicts. The first pass parses each row (in worker
-processes through the run's executor when scoring tokenises text) and keeps only
+The input is streamed twice and never held as dicts. Scoring parses each row (in executor tasks
+when it tokenises text: worker processes, or Ray tasks on ``--engine ray``) and keeps only
 numbers in numpy arrays: where the row is (input, byte offset, length, line), its phase tag and
-its raw scores. A
-``token-rarity`` scorer also keeps each row's tokens as integer ids, scored once the scan is done.
-After the stages are planned, the writer reads each row back with ``os.pread`` in output order
-and appends its provenance to the original bytes (JSONL), or re-encodes it (CSV, TSV, Parquet).
-Inputs that are not JSONL are first spooled to a temporary JSONL file so that every row can be
-read back by offset.
+its raw scores. A ``token-rarity`` scorer also keeps each row's tokens as integer ids, scored
+once the scan is done. Ordering (percentiles, mixes, pacing, the sort into stages) works on
+those arrays in the driver. Writing goes through the run's executor too (``curriculum.write``):
+each task reads its part of the output order back with ``os.pread`` and appends the provenance
+to the original bytes (JSONL) or re-encodes the rows (CSV, TSV, Parquet); the driver puts the
+parts in place in order. Inputs that are not plain JSONL are first spooled to a JSONL file in the
+output's partial folder so that every row can be read back by offset.
 
 ``--resume`` (``runtime.resume``): the scoring pass is checkpointed, its chunk results kept as
-side records in the output's partial folder (where the spooled inputs live too), so a resumed
-run scores only the chunks the interrupted one had not; planning and writing the stages, which
-cost little next to scoring, are done again from the start and give the same bytes.
+side records in the partial folder (where the spooled inputs live too), so a resumed run scores
+only the chunks the interrupted one had not; ordering is done again (numbers only, cheap), and
+the parts already in place are kept: only the rest are written.
 
 Library use::
 
@@ -23,16 +24,14 @@ Library use::
 
 from __future__ import annotations
 
-import contextlib
 import itertools
-import json
 import math
 import os
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import numpy as np
 
@@ -50,11 +49,11 @@ from mlp_cli.curriculum.scoring import (
     scan_chunk,
 )
 from mlp_cli.curriculum.stages import StagePlan, build_stages, item_keys
-from mlp_cli.errors import BadItem, InputDataError, MlpError, UsageError, require
+from mlp_cli.curriculum.write import SUFFIX, RowTable, WriteJob, write_stages
+from mlp_cli.errors import BadItem, InputDataError, UsageError, require
 from mlp_cli.io.atomic import atomic_file, partial_dir
 from mlp_cli.io.manifest import RunReport, manifest_path_for
 from mlp_cli.io.rows import (
-    RowWriter,
     compression_of,
     detect_format,
     detect_output_format,
@@ -62,16 +61,15 @@ from mlp_cli.io.rows import (
     iter_rows,
 )
 from mlp_cli.recipe.loader import LoadedRecipe, load_recipe
-from mlp_cli.runtime.executor import Task
+from mlp_cli.runtime.executor import Executor, LocalExecutor, Task
 from mlp_cli.runtime.options import Progress, RunOptions
+from mlp_cli.runtime.ray_engine import on_cluster
 from mlp_cli.runtime.resume import Checkpoint, run_fingerprint
 from mlp_cli.runtime.run import Run
 
 CHUNK_LINES = 8192
-WRITE_BATCH = 16384  # rows joined per write
 # Below this much input, starting worker processes costs more than scoring in-process saves.
 PARALLEL_MIN_BYTES = 32 << 20
-SUFFIX = {"jsonl": ".jsonl", "csv": ".csv", "tsv": ".tsv", "parquet": ".parquet"}
 CHART_NAME = "difficulty.png"
 
 
@@ -146,8 +144,11 @@ def run_curriculum(
     inputs = _input_paths(loaded, recipe, options, run)
     score_paths = _score_paths(loaded, recipe, run)
     out = run.output(_output_path(loaded, recipe, options), folder=recipe.output.layout == "shards", resumable=True)
-    if not _cpu_heavy(recipe) or sum(path.stat().st_size for path, _ in inputs) < PARALLEL_MIN_BYTES:
-        run.fewer_workers(1)
+    if sum(path.stat().st_size for path, _ in inputs) < PARALLEL_MIN_BYTES:
+        run.fewer_workers(1)  # starting worker processes would cost more than they save
+    # Scoring that reads a number or joins an id stays in-process on the local engine (_cpu_heavy);
+    # writing formats every row and each task reads its own rows, so it always uses the run's workers.
+    scorer = run.executor if _cpu_heavy(recipe) or run.executor.engine != "local" else LocalExecutor(1)
     out_format = _output_format(recipe, out, inputs)
     phases = recipe.phases()
     if options.dry_run:
@@ -173,14 +174,16 @@ def run_curriculum(
                 "format": out_format,
                 "output": str(out),
                 "seed": run.seed,
-                "workers": run.workers,
+                "workers": scorer.workers,
+                "write_workers": run.workers,
             }
         )
 
     out.parent.mkdir(parents=True, exist_ok=True)
     single = recipe.output.layout == "single"
     fingerprint = run_fingerprint(run, recipe.model_dump(mode="json"), **{"output format": out_format})
-    with run.writing(out, fingerprint, folder=not single) as (tmp, checkpoint):
+    # on Ray, scoring and writing share one Ray: a private one would otherwise start for each
+    with on_cluster(run.executor), run.writing(out, fingerprint, folder=not single) as (tmp, checkpoint):
         spool_dir = partial_dir(out) / "spool"  # inputs copied to JSONL; removed with the partial folder
         spool_dir.mkdir(exist_ok=True)
         with run.stage("score"):
@@ -188,8 +191,8 @@ def run_curriculum(
                 load_score_file(spec, score_paths[i]) if spec.scorer == "file" else None
                 for i, spec in enumerate(recipe.difficulty)
             ]
-            data = _scan(recipe, inputs, tables, spool_dir, options.limit, out_format, run, checkpoint)
-        with run.stage("plan"):
+            data = _scan(recipe, inputs, tables, spool_dir, options.limit, out_format, run, scorer, checkpoint)
+        with run.stage("order"):  # numbers only, in the driver (see docs/curriculum.md, "How it scales")
             difficulty = _difficulty(recipe, data, run.report)
             keep = np.flatnonzero(~data.dropped)
             plan = _plan(recipe, data, difficulty, keep, run.seed)
@@ -197,7 +200,7 @@ def run_curriculum(
                 run.progress.note(note)
             stage_stats = [Stats.of(difficulty[plan.stage(s)]) for s in range(plan.stages)]
         with run.stage("write"):
-            files = _write(recipe, data, difficulty, plan, out, tmp, out_format, stage_stats, run.progress)
+            files = _write(recipe, data, difficulty, plan, out, tmp, out_format, stage_stats, run, checkpoint)
     if single and recipe.output.chart and _can_chart(recipe, run.progress):
         with run.stage("write"):
             files.chart = out.with_name(f"{out.stem}.{CHART_NAME}")
@@ -206,7 +209,7 @@ def run_curriculum(
     report = run.report
     report.items_out = int(len(plan.rows))
     report.outputs = [str(out)] + ([str(files.chart)] if files.chart and recipe.output.layout == "single" else [])
-    _figures(report, recipe, data, difficulty, plan, stage_stats, files, phases, run.workers)
+    _figures(report, recipe, data, difficulty, plan, stage_stats, files, phases, scorer, run.executor)
     empty = [s for s in range(plan.stages) if plan.starts[s + 1] == plan.starts[s]]
     if empty:
         run.progress.note(
@@ -329,6 +332,7 @@ class ScannedRows:
     dropped: np.ndarray  # rows skipped by a missing-score policy
     tag_names: list[str]
     columns: list[str]
+    items_scanned: int = 0  # input items the scan went through (what its checkpoint counts)
 
     def location(self, row: int) -> str:
         return f"{self.plans[int(self.input_no[row])].prefix}{int(self.linenos[row])}"
@@ -342,6 +346,7 @@ def _scan(
     limit: int | None,
     out_format: str,
     run: Run,
+    executor: Executor,
     checkpoint: Checkpoint,
 ) -> ScannedRows:
     tag_names = recipe.tags()
@@ -417,17 +422,19 @@ def _scan(
             take(record)
         report.extra["resumed_after_items"] = rows_done
     # one item per call: each item already is a chunk of lines of one input
-    task = Task("score", _scan_chunks, setup=init_job, setup_args=(job,), chunk=1)
+    task = Task("curriculum-score", _scan_chunks, setup=init_job, setup_args=(job,), chunk=1)
     if items_left > 0:
-        for done in run.executor.map(task, stream, start=len(parts)):
+        for done in executor.map(task, stream, start=len(parts)):
             (result,) = done.result
             checkpoint.append_record("scan", take(result))
             if items_left <= 0:
                 break
             if checkpoint.due():
                 checkpoint.save(rows_done, 0, {})
-        checkpoint.save(rows_done, 0, {})  # the scan is complete: a resume only plans and writes
+        # the scan is complete: a resume only orders and writes (keeping the stages written)
+        checkpoint.save(rows_done, 0, checkpoint.state["state"] if checkpoint.state else {})
     data = _concatenate(parts, plans, tag_names, list(columns), len(recipe.difficulty))
+    data.items_scanned = rows_done
     if len(data.offsets) == 0:
         raise InputDataError(
             "no rows to order: the inputs are empty"
@@ -596,6 +603,7 @@ def _plan(
 class Written:
     names: list[str]  # file of each stage (shards) or the one file (single)
     chart: Path | None
+    figures: dict[str, Any]  # of the write: parts, tasks, where they ran
 
 
 def _write(
@@ -607,140 +615,39 @@ def _write(
     tmp: Path,
     fmt: str,
     stage_stats: list[Stats],
-    progress: Progress,
+    run: Run,
+    checkpoint: Checkpoint,
 ) -> Written:
-    """Write the stages into ``tmp`` (the output's temporary folder or file); the single layout's
-    chart, which lies beside the output, is the caller's."""
-    phases = recipe.phases()
-    progress.start(len(plan.rows), f"writing → {out.name}")
+    """Write the stages into ``tmp`` (the output's temporary folder or file) through the run's
+    executor (``curriculum.write``); the single layout's chart, which lies beside the output, is
+    the caller's."""
+    single = recipe.output.layout == "single"
+    names = [out.name] if single else [f"stage_{s:03d}{SUFFIX[fmt]}" for s in range(plan.stages)]
+    output = recipe.output
+    job = WriteJob(
+        fmt=fmt,
+        single=single,
+        read_paths=tuple(str(p.read_path) for p in data.plans),
+        read_sizes=tuple(os.stat(p.read_path).st_size for p in data.plans),
+        prefixes=tuple(p.prefix for p in data.plans),
+        tag_names=tuple(data.tag_names),
+        phase_names=tuple(ph.name for ph in recipe.phases()),
+        stage_phase=tuple(plan.stage_phase),
+        columns=tuple(data.columns),
+        provenance_field=output.provenance_field,
+        stage_field=output.stage_field,
+        order_field=output.order_field,
+        parts_dir=str(partial_dir(out) / "parts"),
+    )
+    table = RowTable(data.input_no, data.offsets, data.lengths, data.linenos, data.tags, difficulty)
+    targets = [tmp] if single else [tmp / name for name in names]
+    run.progress.start(len(plan.rows), f"writing → {out.name}")
+    figures = write_stages(run.executor, job, table, plan, targets, checkpoint, data.items_scanned, run.progress)
     chart: Path | None = None
-    with contextlib.ExitStack() as stack:
-        # pread, not mmap: mapped pages read in random order count in the RSS (fault-around
-        # maps 64 KiB per row read), while pread costs about the same time and no memory.
-        fds = [stack.enter_context(open(p.read_path, "rb")).fileno() for p in data.plans]
-        writer = _RowEmitter(recipe, data, difficulty, plan, phases, fmt, fds)
-        if recipe.output.layout == "shards":
-            names = [f"stage_{s:03d}{SUFFIX[fmt]}" for s in range(plan.stages)]
-            for s, name in enumerate(names):
-                writer.write(tmp / name, [s])
-                progress.advance(int(plan.starts[s + 1] - plan.starts[s]))
-            if recipe.output.chart and _can_chart(recipe, progress):
-                _chart(tmp / CHART_NAME, recipe, plan, stage_stats)
-                chart = out / CHART_NAME
-        else:
-            names = [out.name]
-            writer.write(tmp, list(range(plan.stages)))
-            progress.advance(len(plan.rows))
-    return Written(names, chart)
-
-
-class _RowEmitter:
-    """Writes the rows of some stages, each with its provenance, in the output format."""
-
-    def __init__(
-        self,
-        recipe: CurriculumRecipe,
-        data: ScannedRows,
-        difficulty: np.ndarray,
-        plan: StagePlan,
-        phases: list,
-        fmt: str,
-        fds: list[int],
-    ):
-        self.recipe = recipe
-        self.data = data
-        self.difficulty = difficulty
-        self.plan = plan
-        self.fmt = fmt
-        self.fds = fds
-        self.phase_names = [ph.name for ph in phases]
-        self.single = recipe.output.layout == "single"
-
-    def write(self, path: Path, stages: list[int]) -> None:
-        if self.fmt == "jsonl":
-            with open(path, "wb") as fh:
-                for s in stages:
-                    self._jsonl_stage(fh, s)
-        else:
-            try:
-                with RowWriter(path, self.fmt) as writer:
-                    for s in stages:
-                        self._rows_stage(writer, s)
-            except MlpError:
-                raise
-            except Exception as exc:  # pyarrow: a column whose type changes between rows
-                raise MlpError(
-                    f"cannot write {self.fmt}: {type(exc).__name__}: {exc}; write jsonl instead (format: jsonl)"
-                ) from exc
-
-    def _provenance(self, s: int, row: int, order: int) -> dict[str, Any]:
-        data = self.data
-        return {
-            "phase": self.phase_names[self.plan.stage_phase[s]],
-            "tag": data.tag_names[int(data.tags[row])],
-            "stage": s,
-            "order": order,
-            "difficulty": round(float(self.difficulty[row]), 6),
-            "source": data.location(row),
-        }
-
-    def _jsonl_stage(self, fh: BinaryIO, s: int) -> None:
-        # The row's own bytes are kept; only the provenance is appended before the closing brace.
-        out = self.recipe.output
-        data = self.data
-        rows = self.plan.stage(s)
-        start = int(self.plan.starts[s])
-
-        def literal(value: str) -> bytes:  # JSON text, escaped for the %-template below
-            return json.dumps(value, ensure_ascii=False).encode().replace(b"%", b"%%")
-
-        head = (
-            literal(out.provenance_field)
-            + b':{"phase":'
-            + literal(self.phase_names[self.plan.stage_phase[s]])
-            + b',"tag":'
-        )
-        tag_bytes = [json.dumps(t, ensure_ascii=False).encode() for t in data.tag_names]
-        stage_key = literal(out.stage_field) + b":%d," % s
-        order_key = literal(out.order_field) + b":"
-        prefixes = [json.dumps(p.prefix, ensure_ascii=False).encode()[:-1] for p in data.plans]
-        line = b"%s%s" + (stage_key + order_key + b"%d," if self.single else b"") + head
-        line += b'%s,"stage":' + b"%d" % s + b',"order":%d,"difficulty":%r,"source":%s%d"}}\n'
-        columns = zip(
-            data.input_no[rows].tolist(),
-            data.offsets[rows].tolist(),
-            data.lengths[rows].tolist(),
-            data.linenos[rows].tolist(),
-            data.tags[rows].tolist(),
-            np.round(self.difficulty[rows], 6).tolist(),
-            strict=True,
-        )
-        fds, single, buffer, pread = self.fds, self.single, [], os.pread
-        for order, (i, offset, length, lineno, tag, difficulty) in enumerate(columns, start):
-            body = pread(fds[i], length, offset).rstrip()[:-1].rstrip()
-            sep = b"" if body.endswith(b"{") else b","
-            if single:
-                buffer.append(line % (body, sep, order, tag_bytes[tag], order, difficulty, prefixes[i], lineno))
-            else:
-                buffer.append(line % (body, sep, tag_bytes[tag], order, difficulty, prefixes[i], lineno))
-            if len(buffer) >= WRITE_BATCH:
-                fh.write(b"".join(buffer))
-                buffer = []
-        fh.write(b"".join(buffer))
-
-    def _rows_stage(self, writer: RowWriter, s: int) -> None:
-        out = self.recipe.output
-        data = self.data
-        start = int(self.plan.starts[s])
-        blank = dict.fromkeys(data.columns)
-        for k, row in enumerate(self.plan.stage(s).tolist()):
-            raw = os.pread(self.fds[int(data.input_no[row])], int(data.lengths[row]), int(data.offsets[row]))
-            values = {**blank, **json.loads(raw)}  # every row has every column (CSV header, Parquet schema)
-            if self.single:
-                values[out.stage_field] = s
-                values[out.order_field] = start + k
-            values[out.provenance_field] = self._provenance(s, row, start + k)
-            writer.write(values)
+    if not single and recipe.output.chart and _can_chart(recipe, run.progress):
+        _chart(tmp / CHART_NAME, recipe, plan, stage_stats)  # one small PNG: drawn in the driver
+        chart = out / CHART_NAME
+    return Written(names, chart, figures)
 
 
 def _can_chart(recipe: CurriculumRecipe, progress: Progress) -> bool:
@@ -803,7 +710,8 @@ def _figures(
     stage_stats: list[Stats],
     files: Written,
     phases: list,
-    workers: int,
+    scorer: Executor,
+    writer: Executor,
 ) -> None:
     stages = []
     for s in range(plan.stages):
@@ -836,10 +744,20 @@ def _figures(
             }
         )
     report.extra["order"] = recipe.schedule.order
-    report.extra["workers"] = workers
+    report.extra["workers"] = scorer.workers
     report.extra["stages"] = len(stages)
     report.extra["stage_sizes"] = [st["rows"] for st in stages]
     report.extra["phases"] = phase_figures
     report.extra["stage_detail"] = stages
     report.extra["permutation"] = not any(ph.replay for ph in phases)
     report.extra["chart"] = str(files.chart) if files.chart else None
+    # where each stage ran, like mine-negatives' ``stages`` (named apart from the stage count);
+    # their timings are the manifest's ``timings``
+    report.extra["where"] = {"score": _where(scorer), "order": {"where": "driver"}, "write": _where(writer)}
+    report.extra["write"] = files.figures  # parts, tasks, and the processes that wrote them
+
+
+def _where(executor: Executor) -> dict[str, Any]:
+    if executor.engine == "local":
+        return {"where": "driver" if executor.workers == 1 else "local processes", "workers": executor.workers}
+    return {"where": f"{executor.engine} tasks", "workers": executor.workers}

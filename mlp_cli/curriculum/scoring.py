@@ -60,6 +60,25 @@ def numeric(value: Any, name: str) -> float:
     return float(value)
 
 
+def field_value(row: dict[str, Any], name: str) -> Any:
+    """``row[name]``; a name with dots that is not itself a field is a path into nested values.
+
+    ``_provenance.negatives.0.score`` is the score of a mined row's first negative: mappings by
+    key, lists by position. A path that leads nowhere is None, as a missing field is.
+    """
+    if name in row or "." not in name:
+        return row.get(name)
+    value: Any = row
+    for part in name.split("."):
+        if isinstance(value, dict):
+            value = value.get(part)
+        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        else:
+            return None
+    return value
+
+
 def text_value(row: dict[str, Any], name: str) -> str:
     """The text in ``row[name]`` or a BadItem naming the field."""
     value = row.get(name)
@@ -272,7 +291,7 @@ def _score_fn(spec: ScorerSpec, table: dict[str, float] | None) -> Callable[[dic
         assert name is not None
 
         def field_score(row: dict[str, Any]) -> float:
-            value: Any = row.get(name)
+            value: Any = field_value(row, name)
             return float(value) if type(value) in (int, float) else numeric(value, name)
 
         return field_score
