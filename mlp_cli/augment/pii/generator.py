@@ -21,6 +21,7 @@ import itertools
 import math
 import os
 import random
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any, Literal
@@ -107,6 +108,12 @@ class PiiParams(Params):
     names: str = Field("full", description="full: one span per {{name}}; parts: first and last name spans")
     lower_share: float = Field(0.0, ge=0.0, le=1.0, description="share of samples written all lower-case")
     upper_share: float = Field(0.0, ge=0.0, le=1.0, description="share of samples written all upper-case")
+    title_share: float = Field(
+        0.0,
+        ge=0.0,
+        le=1.0,
+        description="share of samples written in Title Case (every word capitalised, as headlines and chain texts are)",
+    )
     middle_initial_share: float = Field(0.0, ge=0.0, le=1.0, description="share of full names with a middle initial")
     word_names: Literal["keep", "drop"] = Field(
         "keep",
@@ -286,6 +293,14 @@ def _sentence_case(parts: tuple[str | Slot, ...], values: list[str], rng: random
             before = "".join(values[:i]).rstrip(" ")
             if rng.random() < SENTENCE_CAPITAL_SHARE and (not before or before.endswith(_SENTENCE_END)):
                 values[i] = values[i][:1].upper() + values[i][1:]
+
+
+_WORD_START = re.compile(r"(?<![\w'’])[^\W\d_]")
+
+
+def title_case(text: str) -> str:
+    """Every word's first letter capitalised, the rest as it is ("don't" stays "Don't", "iPhone" "IPhone")."""
+    return _WORD_START.sub(lambda m: m.group().upper(), text)
 
 
 def _faker_value(value: Any) -> str:
@@ -614,13 +629,20 @@ class PiiGenerator(Generator[PiiParams]):
         pieces.append(tail)
         text = "".join(pieces)
         case = None
-        if params.lower_share or params.upper_share:
-            u = rng.random()
+        if params.lower_share or params.upper_share or params.title_share:
+            u = rng.random()  # one draw for the three shares: recipes without title_share draw as before
+            upper_to = params.lower_share + params.upper_share
             case = (
-                "lower" if u < params.lower_share else "upper" if u < params.lower_share + params.upper_share else None
+                "lower"
+                if u < params.lower_share
+                else "upper"
+                if u < upper_to
+                else "title"
+                if u < upper_to + params.title_share
+                else None
             )
             if case is not None:
-                changed = text.lower() if case == "lower" else text.upper()
+                changed = text.lower() if case == "lower" else text.upper() if case == "upper" else title_case(text)
                 if len(changed) == len(text):  # ß -> SS would move the offsets: leave such a sample as it is
                     text = changed
                     for item in (*spans, *lookalikes):

@@ -637,7 +637,7 @@ LABEL_SCHEMES: dict[str, dict[str, str]] = {
 # ---- real-world names a detector meets in running text ----------------------------------------
 # Faker's companies ("Smith-Jones LLC") and cities ("Christinaton") are made up; real text names
 # well-known organisations and places. These lists are general knowledge, not drawn from any test set.
-_ORGANIZATIONS = (
+_ORGANIZATIONS: tuple[str, ...] = (
     "Google",
     "Microsoft",
     "Amazon",
@@ -733,7 +733,7 @@ _ORGANIZATIONS = (
     "Costco",
     "eBay",
 )
-_PLACES = (
+_PLACES: tuple[str, ...] = (
     "London",
     "Paris",
     "Berlin",
@@ -942,8 +942,137 @@ _PLACES += tuple(
         )
     ).split("|")
 )
+# Teams as fans name them (the nickname, often without the city), online services and apps, TV
+# channels and studios, game makers, more bands: what posts and comments name most (general knowledge).
+_ORGANIZATIONS += tuple(
+    "|".join(
+        (
+            (
+                # US leagues' teams by nickname: NFL, NBA, MLB, NHL
+                "Cardinals|Falcons|Ravens|Bills|Panthers|Bears|Bengals|Browns|Cowboys|Lions|Texans|Colts|"
+                "Jaguars|Chiefs|Chargers|Rams|Dolphins|Vikings|Saints|Giants|Jets|Eagles|Titans|Commanders|"
+                "Redskins|Buccaneers|Bucs|Hawks|Nets|Hornets|Bulls|Cavs|Mavericks|Mavs|Nuggets|Pistons|Warriors|"
+                "Rockets|Pacers|Grizzlies|Heat|Bucks|Timberwolves|Pelicans|Thunder|Magic|76ers|Sixers|Suns|"
+                "Trail Blazers|Blazers|Kings|Spurs|Raptors|Jazz|Wizards|Lakers|Diamondbacks|Braves|Orioles|"
+                "White Sox|Reds|Guardians|Indians|Rockies|Tigers|Royals|Angels|Brewers|Twins|Athletics|A's|"
+                "Phillies|Pirates|Padres|Mariners|Rays|Rangers|Nationals|Ducks|Coyotes|Sabres|Flames|"
+                "Hurricanes|Avalanche|Blue Jackets|Stars|Oilers|Wild|Predators|Devils|Islanders|Senators|"
+                "Flyers|Sharks|Kraken|Lightning|Canucks|Golden Knights|Capitals|Caps"
+            ),
+            (
+                # football clubs and national sides as fans name them
+                "Arsenal FC|Chelsea FC|Man United|United|City|Gunners|Blues|Toffees|"
+                "Villa|Hammers|Magpies|Wolves|Leicester City|Southampton|Brighton FC|Crystal Palace|Fulham|"
+                "Brentford|Nottingham Forest|Sunderland|Celtic FC|Hearts|Hibs|Real|Atleti|Sevilla FC|"
+                "Valencia CF|Bayern|BVB|Dortmund|Schalke|Leverkusen|Juve|Inter|Roma|Napoli|Lazio|"
+                "Marseille FC|Lyon FC|Galatasaray|Fenerbahce|Flamengo|Boca Juniors|River Plate|LA Galaxy|"
+                "Inter Miami|Red Bulls|Sounders|Timbers|Toronto FC|Socceroos|Three Lions|Les Bleus|Azzurri|"
+                "Seleccao|La Roja|Black Caps|Proteas|Springboks|Wallabies|Blue Devils|Tar Heels|Wildcats|"
+                "Buckeyes|Longhorns|Crimson Tide|Gators|Seminoles|Ferrari F1|"
+                "Williams F1|Red Bull F1|Alpine F1|Aston Martin F1|Haas"
+            ),
+            (
+                # online services, apps and tech
+                "Google Maps|Gmail|Google Drive|Chrome|Android|iTunes|App Store|iCloud|Siri|Alexa|Kindle|"
+                "Prime Video|Disney+|Disney Plus|Hulu Plus|Crunchyroll|Vimeo|SoundCloud|Bandcamp|Pandora|"
+                "Deezer|Tidal|Shazam|Uber Eats|Grubhub|Instacart|Postmates|Venmo|Cash App|Zelle|Stripe|"
+                "Coinbase|Binance|Robinhood|Patreon|Kickstarter|Indiegogo|GoFundMe|OnlyFans|Tinder|Bumble|"
+                "Hinge|Grindr|Zoom|Slack|Teams|Outlook|Hotmail|AOL|MySpace|Vine|Periscope|Quora|Tumblr|"
+                "Flickr|Imgur|9GAG|4chan|Twitch TV|Steam|Origin|Uplay|Xbox Live|PSN|Nintendo eShop|Roblox|"
+                "Mojang|Riot Games|Bungie|Bethesda|Naughty Dog|Capcom|Konami|Square Enix|Bandai Namco|"
+                "Nvidia GeForce|Razer|Logitech|Corsair|Asus|Acer|MSI|Toshiba|Panasonic|LG|Philips|Bose|"
+                "Beats|Sennheiser|GoPro|Canon|Nikon|Fitbit|Garmin|BlackBerry|Nokia|Motorola|OnePlus|Oppo|"
+                "Vivo|Huawei Mobile|Verizon Wireless|Sprint|AT&T Mobility|O2|EE|Three|Sky|Netflix Inc|"
+                "OpenAI|DeepMind|Meta|Alphabet|WeWork|Palantir|Snap Inc|ByteDance|Yelp|Zillow|Craigslist|"
+                "Groupon|Wish|AliExpress|Wayfair|Overstock|Newegg|Argos|Currys|John Lewis|Marks & Spencer|M&S|"
+                "Boots|Superdrug|Waitrose|Morrisons|Co-op|Greggs|Nando's|Pret|Costa|Tim Hortons|Krispy Kreme|"
+                "Dairy Queen|Arby's|Popeyes|Chick-fil-A|In-N-Out|Five Guys|Shake Shack|Panera|Applebee's|"
+                "Denny's|IHOP|Olive Garden|Papa John's|Little Caesars|Target|Walgreens Boots|Safeway|"
+                "Whole Foods|Trader Joe's|7-Eleven|Sephora|Ulta|Victoria's Secret|Gap|Old Navy|Uniqlo|"
+                "Forever 21|Urban Outfitters|ASOS|Boohoo|Shein|Supreme|Off-White|Balenciaga|Versace|"
+                "Dior|Hermes|Fendi|Armani|Calvin Klein|Tommy Hilfiger|Ralph Lauren|Lacoste|North Face|"
+                "Patagonia|Timberland|Dr. Martens|Crocs|Skechers|New Balance|Asics|Fila|Champion|Jordan"
+            ),
+            (
+                # TV channels, networks, studios, media
+                "Nickelodeon|Cartoon Network|Disney Channel|Discovery Channel|Discovery|National Geographic|"
+                "Nat Geo|History Channel|Comedy Central|Adult Swim|AMC|FX|TNT|TBS|USA Network|Syfy|Bravo|"
+                "E!|VH1|BET|PBS|NPR|C-SPAN|MSNBC|Fox|FOX|Fox Sports|Sky Sports|BT Sport|Eurosport|BBC One|"
+                "BBC News|BBC Radio 1|Channel 5|CBBC|CBeebies|Netflix Originals|Amazon Studios|Apple TV|"
+                "Universal|Universal Pictures|Columbia Pictures|Warner Brothers|WB|MGM|Miramax|A24|Blumhouse|"
+                "Legendary|Studio Ghibli|Toei|Marvel Studios|Lucasfilm|ILM|Vice|Vox|The Verge|Wired|TechCrunch|"
+                "Mashable|HuffPost|Huffington Post|Breitbart|Daily Mail|The Sun|Mirror|Telegraph|Independent|"
+                "Forbes|Time|TIME|Newsweek|The Economist|Financial Times|FT|USA Today|LA Times|Chicago Tribune|"
+                "Politico|The Atlantic|New Yorker|Variety|Deadline|IGN|GameSpot|Kotaku|Polygon|Pitchfork|"
+                "TMZ|E! News|Buzzfeed News|CollegeHumor|Funny or Die|SNL|WWE|UFC|ESPN 2|NBA TV"
+            ),
+            (
+                # bands and groups
+                "Beatles|Queen|Oasis|Blur|Muse|Kiss|KISS|Rush|Genesis|Journey|Toto|Styx|"
+                "Foreigner|Weezer|Incubus|Korn|Deftones|Tool|Megadeth|"
+                "Slayer|Anthrax|Pantera|Disturbed|Evanescence|Nickelback|Creed|Staind|Shinedown|"
+                "Three Days Grace|Breaking Benjamin|Papa Roach|System of a Down|Rage Against the Machine|"
+                "Avenged Sevenfold|Bring Me the Horizon|My Chemical Romance|MCR|All Time Low|Sum 41|"
+                "The Offspring|Bad Religion|Rancid|The Clash|Sex Pistols|Ramones|The Cure|The Smiths|"
+                "Joy Division|New Order|Depeche Mode|Duran Duran|Tears for Fears|Eurythmics|Pet Shop Boys|"
+                "The Police|Dire Straits|Def Leppard|Motley Crue|Poison|Van Halen|ZZ Top|Lynyrd Skynyrd|"
+                "The Beach Boys|The Supremes|The Temptations|Jackson 5|Earth Wind & Fire|Bee Gees|"
+                "The Chainsmokers|Major Lazer|Swedish House Mafia|Disclosure|Rudimental|Clean Bandit|"
+                "The 1975|Bastille|Alt-J|Tame Impala|Vampire Weekend|MGMT|Glass Animals|Haim|"
+                "The Black Keys|The White Stripes|Kings of Leon|Franz Ferdinand|Kaiser Chiefs|Snow Patrol|"
+                "Keane|Travis|Stereophonics|Manic Street Preachers|Kasabian|Biffy Clyro|Royal Blood|"
+                "Migos|OutKast|N.W.A|NWA|A Tribe Called Quest|De La Soul|Fugees|Black Eyed Peas|"
+                "TLC|Boyz II Men|En Vogue|Pussycat Dolls|Sugababes|Girls Aloud|BTS Army|"
+                "Twice|Red Velvet|Big Bang|Super Junior|Stray Kids|NCT|Seventeen|Got7|Mamamoo|"
+                "Pentatonix|Glee Cast|Hanson|Savage Garden|Roxette|Ace of Base|Aqua|Scooter|Rammstein|"
+                "Tokio Hotel|Scorpions|Kraftwerk|Sigur Ros|Mumford|Arcade Fire|Pixies|REM|R.E.M.|"
+                "Sonic Youth|Smashing Pumpkins|Soundgarden|Alice in Chains|Stone Temple Pilots|"
+                "Third Eye Blind|Matchbox Twenty|Goo Goo Dolls|Counting Crows|Hootie & the Blowfish|"
+                "Dixie Chicks|Lady Antebellum|Rascal Flatts|Florida Georgia Line|Little Big Town|"
+                "The Lumineers|OneRepublic|Train|Fun.|Neon Trees|Foster the People|Walk the Moon|"
+                "Cage the Elephant|Portugal. The Man|Grouplove|X Ambassadors|Bleachers|The Script"
+            ),
+            (
+                # public bodies, agencies, companies named in news
+                "Secret Service|Homeland Security|Border Patrol|National Guard|US Army|Army|Navy|Marines|"
+                "Air Force|RAF|Royal Navy|Met Police|Scotland Yard|MI5|MI6|LAPD|NYPD|FEMA|NOAA|SEC|FCC|FTC|"
+                "DOJ|Justice Department|State Department|Treasury|Fed|Federal Reserve|Bank of England|ECB|"
+                "Senate|House|Parliament UK|Labour MPs|Downing Street|Elysee|European Parliament|UN Security "
+                "Council|UNESCO|UNHCR|WHO Europe|Red Crescent|Doctors Without Borders|MSF|Oxfam GB|"
+                "Habitat for Humanity|ACLU|NAACP|NRA|Planned Parenthood|Black Lives Matter|BLM|Antifa|"
+                "ISIS|ISIL|Taliban|Al Qaeda|Hamas|Hezbollah|KKK|Mafia|Yakuza|Anonymous|WikiLeaks|"
+                "Greenpeace UK|PETA|RSPCA|RSPB|National Trust|English Heritage|BBC Trust|Ofcom|Ofsted|DVLA|"
+                "HMRC|DWP|TfL|Network Rail|National Rail|MTA|BART|Metro|Eurostar|Virgin Trains|Virgin|"
+                "Virgin Atlantic|Delta|Air Canada|Alaska Airlines|Spirit Airlines|Frontier|Aer Lingus|"
+                "Iberia|Turkish Airlines|Etihad|Qatar Airways|Singapore Airlines|Cathay Pacific|ANA|JAL|"
+                "Exxon|Shell|Total|Halliburton|Monsanto|Dow|DuPont|3M|Honeywell|Caterpillar|John Deere|"
+                "Raytheon|Northrop Grumman|BAE Systems|Rolls-Royce|Jaguar|Land Rover|Mini|Bentley|"
+                "Lamborghini|Maserati|Alfa Romeo|Subaru|Mazda|Mitsubishi|Suzuki|Yamaha|Kawasaki|Ducati|"
+                "Harley-Davidson|Harley|Jeep|Dodge|Chevy|Chevrolet|Cadillac|Buick|Lincoln Motors|Rivian|"
+                "Lucid|Polestar|Skoda|Seat|Opel|Vauxhall|Citroen|Dacia|Tata|Mahindra|Infosys|Wipro|TCS|"
+                "Reliance|Jio|Airtel|Flipkart|Paytm|Ola|Zomato|Swiggy|Grab|Gojek|Shopee|Lazada|Rakuten|"
+                "SoftBank|Toshiba Corp|Hitachi|Fujitsu|Canon Inc|Foxconn|TSMC|ARM|Arm|Broadcom|Micron|"
+                "Western Digital|Seagate|SanDisk|Xerox|Kodak|Polaroid|Nestle SA|Danone|Mars|"
+                "Hershey's|Ferrero|Haribo|Kraft|Heinz Kraft|General Mills|Quaker|Tropicana|Gatorade|"
+                "Monster Energy|Sprite|Fanta|Dr Pepper|Mountain Dew|Lipton|Nescafe|Carlsberg|Corona|"
+                "Stella Artois|Smirnoff|Jack Daniel's|Bacardi|Absolut|Johnnie Walker|Jameson"
+            ),
+        )
+    ).split("|")
+)
 _ORGANIZATIONS = tuple(dict.fromkeys(_ORGANIZATIONS))  # in order, once each
 _PLACES = tuple(dict.fromkeys(_PLACES))
+
+
+def _without_article(names: tuple[str, ...], other: tuple[str, ...]) -> tuple[str, ...]:
+    # "the Beatles" -> "Beatles": templates write the article ("the {{organization}}"), and a span
+    # that starts with "the" teaches the detector that "the" starts a name. Kept where the bare
+    # name is the other kind's ("the Amazon" is the river, "Amazon" the company).
+    bare = (n[4:] if n.startswith("the ") and n[4:] not in other else n for n in names)
+    return tuple(dict.fromkeys(bare))
+
+
+_ORGANIZATIONS, _PLACES = _without_article(_ORGANIZATIONS, _PLACES), _without_article(_PLACES, _ORGANIZATIONS)
 
 
 # Pieces of made-up organisation names: real text keeps naming organisations no list holds yet.
@@ -1034,7 +1163,7 @@ def coined_organization(rng: random.Random) -> str:
     Its words are never everyday words (those are the chatter's), so a capitalised word of chat is
     not taught as part of an organisation.
     """
-    style = rng.randrange(3)
+    style = rng.choice((0, 1, 1, 2, 2))  # acronyms 1 in 5: a word in capitals is more often shouting
     if style < 2:
         words = everyday_words()
         while True:  # "WE", "Openly": a word of chat, draw again
@@ -1060,9 +1189,10 @@ def _surnames() -> tuple[str, ...]:
 def organization(rng: random.Random, locale: str) -> str:
     """An organisation: a well-known company, brand, team, band, party, agency or university, or (2 in 5)
     a made-up one of a real shape (:func:`coined_organization`)."""
-    if rng.random() < 0.4:
+    if rng.random() < 0.25:
         return coined_organization(rng)
-    return rng.choice(_ORGANIZATIONS)
+    # The head of the list (the most named ones) more often than its tail, as in real text.
+    return _ORGANIZATIONS[int(len(_ORGANIZATIONS) * rng.random() ** 2)]
 
 
 def place(rng: random.Random, locale: str) -> str:
@@ -1089,6 +1219,65 @@ _CHAT_SLANG = tuple(
     "hmm ugh meh yay wow aww oops okay okie gud nite tmr tmrw wknd sry soz cya hun babe srsly prob def "
     "lor lah ah eh huh ohh yo sup wassup ya'll ain't y'know "
     "i'm it's don't can't i'll you're that's didn't won't isn't".split()
+)
+# Everyday words of texts and posts that chat capitalises mid-sentence ("my Heart", "Life is", "Dear"):
+# people, feelings, family, food, places of a day, things. None is a name, a place or an organisation.
+_CHAT_EVERYDAY = tuple(
+    "life love heart smile friend friends friendship truth reason person people nobody somebody everyone "
+    "someone anyone everything nothing something man woman girl boy guy guys lady kid kids baby babies mom "
+    "mum dad mommy daddy mother father brother sister son daughter wife husband hubby family uncle aunt "
+    "cousin grandma grandpa boss teacher doctor nurse dear darling sweetheart honey sweetie lover buddy "
+    "pal neighbour neighbor stranger angel princess king queen hero legend genius idiot loser fool "
+    "morning afternoon evening weekend holiday holidays vacation birthday party wedding dinner lunch "
+    "breakfast supper tea coffee beer wine vodka whisky drinks food pizza burger chips chicken rice cake "
+    "chocolate ice cream milk water juice snack fruit home house room bed kitchen bathroom office school "
+    "college uni class lecture exam test homework project job work shift meeting interview gym pool park "
+    "beach shop shops store mall market bank church hospital station airport bus train car taxi bike "
+    "road street town city village downtown place country world earth moon sun sky star stars rain snow "
+    "weather phone mobile laptop computer tv telly movie movies film show music song songs radio game "
+    "games football soccer basketball match team club band book books news paper letter card gift money "
+    "cash bill bills rent price sale deal offer plan plans trip ticket tickets time times day days night "
+    "nights week weeks month year years hour hours minute minutes moment today tonight tomorrow yesterday "
+    "sorry thanks thank please welcome congrats congratulations cheers bless luck hope dream dreams wish "
+    "wishes prayer prayers joy peace pain fear anger hate care trust faith pride shame hurt tears kiss "
+    "kisses hug hugs miss sad happy glad lucky crazy funny silly cute sweet lovely beautiful pretty ugly "
+    "nice cool great awesome amazing perfect terrible horrible bad good best worst fine okay alright "
+    "busy free tired sleepy sick hungry angry bored late early ready sure true real fake simple hard easy "
+    "big small huge tiny long short old young new hot cold warm wet dry clean dirty full empty "
+    "enjoy relax chill sleep wake eat drink cook clean drive walk run swim dance sing play watch listen "
+    "read write study learn teach help check call text ring reply send wait stay leave move plus "
+    "still even yet maybe almost ever just also though anyway whatever seriously honestly literally "
+    "actually totally finally probably definitely basically".split()
+)
+# Texting shorthand beside _CHAT_SLANG's: sounds spelt out (den, dun, neva), vowels dropped (hw, frm).
+_CHAT_SHORTHAND = tuple(
+    "cos coz bcoz becoz den dun wen dey dem neva eva nt d c b y w v hw frm abt hav gd nw wan wanna ard sch "
+    "juz jus oso wif tat dat wat thk tink tot wil shd cld wud rly ok okk okies ni8 gn gm tc hru wbu wyd "
+    "hbu bf gf bff ily ilu xoxo lolz lmfao rofl omfg wtf ffs fml tmi irl dm rt ff smh oml ngl fr deadass "
+    "lit bae fam squad goals mood af tbt yolo swag bruh bro bruv innit ya yall y'all gonna gotta outta "
+    "lotsa sumthin nuthin nothin somethin tryna finna boutta".split()
+)
+# Capitalised words that are no entity: greetings, wishes and sign-offs as texts write them.
+_CHAT_PHRASES = (
+    "Good Morning", "Good morning", "Morning", "Good Night", "Good night", "Gud nite", "Nite nite",
+    "Happy Birthday", "Happy bday", "HAPPY BIRTHDAY", "Happy Anniversary", "Congrats", "Congratulations",
+    "Have A Nice Day", "Have a great day", "Have a Good Weekend", "Take Care", "Take care", "Sweet Dreams",
+    "Miss U", "Miss you", "Love U", "Love you", "Love You", "Luv ya", "Much Love", "Lots of Love",
+    "God bless", "Thank God", "Oh my God", "OMG", "Thank You", "Thanks a lot", "Thank u", "Bless you",
+    "Best Wishes", "All the Best", "Good Luck", "Well Done", "Get Well Soon", "Safe Journey",
+    "Happy Monday", "Happy Friday", "Happy weekend", "Happy New Year", "Merry Christmas", "Merry Xmas",
+    "Happy Holidays", "Happy Easter", "Happy Valentine's Day", "Happy Mother's Day", "Happy Father's Day",
+    "Season's Greetings", "Cheers", "Dear", "My Dear", "Hi Dear", "Hey Babe", "Hi Sweetie", "Hello Sir",
+    "Yes Sir", "Ok Boss", "Mom", "Dad", "Mum", "Bro", "Sis", "Babe", "Baby", "Honey", "Darling",
+)  # fmt: skip
+# No organisation that is one of chat's most frequent words ("Time", "City", "Who", "Three"): a
+# capitalised "Time" in a text is no organisation, whatever a magazine is called.
+_FREQUENT_WORDS = frozenset((*_CHAT_COMMON, *_CHAT_SLANG, *_CHAT_EVERYDAY, *_CHAT_SHORTHAND))
+# Nor one with a single letter as a word ("H&M", "E!"): a detector's tokens would make a lone "H" a name.
+_ORGANIZATIONS = tuple(
+    n
+    for n in _ORGANIZATIONS
+    if n.lower() not in _FREQUENT_WORDS and not re.search(r"(?<![\w.'’])[A-Za-z](?![\w.'’])", n)
 )
 _CHAT_PUNCT = (",", ",", ".", ".", "...", "!", "?", "!!", ":)", ":(", ":D", "<3", "-", "&", "lol", "haha")
 _SENTENCE_ENDS = frozenset((".", "...", "!", "?", "!!", ":)", ":(", ":D"))
@@ -1155,17 +1344,24 @@ def everyday_words() -> frozenset[str]:
     """Lower-case everyday words (chat words and :func:`chat_lexicon`); ``word_names: drop`` keeps them out of names."""
     from faker.providers.lorem.en_US import Provider as Lorem
 
-    return frozenset((*_CHAT_COMMON, *_CHAT_SLANG, *Lorem.word_list, *chat_lexicon()[0]))
+    return frozenset(
+        (*_CHAT_COMMON, *_CHAT_SLANG, *_CHAT_EVERYDAY, *_CHAT_SHORTHAND, *Lorem.word_list, *chat_lexicon()[0])
+    )
 
 
 def _chat_word(rng: random.Random, lexicon: tuple[str, ...], typos: dict[str, tuple[str, ...]]) -> str:
     u = rng.random()
-    if u < 0.45:
+    if u < 0.38:
         word = _CHAT_COMMON[int(len(_CHAT_COMMON) * rng.random() ** 2)]
-    elif u < 0.6:
-        word = _CHAT_SLANG[rng.randrange(len(_CHAT_SLANG))]
+    elif u < 0.53:
+        table = _CHAT_SLANG if u < 0.47 else _CHAT_SHORTHAND
+        word = table[rng.randrange(len(table))]
         c = rng.random()  # texts write "U", "Ur", "LOL" as often as not
         return word if c > 0.3 else word.upper() if c < 0.1 else word.capitalize()
+    elif u < 0.68:
+        word = _CHAT_EVERYDAY[rng.randrange(len(_CHAT_EVERYDAY))]
+        c = rng.random()  # texts capitalise the words that matter to them: "my Heart", "Happy Life"
+        return word if c > 0.25 else word.upper() if c < 0.04 else word.capitalize()
     else:
         word = lexicon[rng.randrange(len(lexicon))]
         wrong = typos.get(word)
@@ -1198,13 +1394,176 @@ def chatter(rng: random.Random) -> str:
             if mark in _SENTENCE_ENDS and rng.random() < 0.7:  # a new sentence, as people write it
                 words[k] = words[k][:1].upper() + words[k][1:]
             words.insert(k, mark)
+    if rng.random() < 0.15:  # a greeting or wish: capitals that name nobody ("Happy Birthday", "Dear")
+        words.insert(rng.randint(0, len(words)), _CHAT_PHRASES[rng.randrange(len(_CHAT_PHRASES))])
     if rng.random() < 0.35:
         words.append(_CHAT_PUNCT[rng.randrange(len(_CHAT_PUNCT))])
     return " ".join(words)
 
 
+def chat_word(rng: random.Random) -> str:
+    """One word of chat where a template could hold a name ("{{chat_word}} is ...", "thanks {{chat_word}}"):
+    a pronoun or other frequent word, an everyday noun or adjective (capitalised 3 times in 10) or
+    shorthand. The entity-free twin of an entity's context, so the context alone is no sign of one."""
+    u = rng.random()
+    if u < 0.5:
+        return _CHAT_COMMON[int(len(_CHAT_COMMON) * rng.random() ** 2)]
+    if u < 0.85:
+        word = _CHAT_EVERYDAY[rng.randrange(len(_CHAT_EVERYDAY))]
+    else:
+        word = _CHAT_SHORTHAND[rng.randrange(len(_CHAT_SHORTHAND))]
+    return word.capitalize() if rng.random() < 0.3 else word
+
+
 NATIVE_PROVIDERS.update({"organization": organization, "place": place})
 DEFAULT_LABELS.update({"place": "LOCATION"})
 # Filler words, not a look-alike of any PII: recorded neither in `spans` nor in `lookalikes`.
-FILLERS: dict[str, Callable[[random.Random], str]] = {"chatter": chatter}
+FILLERS: dict[str, Callable[[random.Random], str]] = {"chatter": chatter, "chat_word": chat_word}
 LOOKALIKES.update(FILLERS)
+
+
+# ---- names as people are named online: many countries, one word or two ----------------------
+# Faker locales (Latin script) whose person lists {{world_first_name}} and {{world_last_name}} draw from.
+# A locale's own {{first_name}} has a few hundred names (en_US: 690); a social-media post names people
+# of any country, so a detector must not learn the few hundred names of one locale.
+WORLD_NAME_LOCALES = (
+    "en", "en_US", "en_GB", "en_IE", "en_IN", "en_KE", "en_NG", "en_NZ", "en_PK", "yo_NG", "ig_NG", "ha_NG",
+    "tw_GH", "zu_ZA", "sw", "id_ID", "es_ES", "es_MX", "es_CO", "es_AR", "pt_BR", "it_IT", "fr_FR", "de_DE",
+    "nl_NL", "sv_SE", "da_DK", "fi_FI", "pl_PL", "tr_TR", "ro_RO",
+)  # fmt: skip
+_LATIN_NAME = re.compile(r"[A-Za-zÀ-ÖØ-öø-ɏ]{2,}")
+
+
+def _names_of(provider: object, attribute: str) -> list[str]:
+    value = getattr(provider, attribute, ())
+    if isinstance(value, dict):  # weighted lists (OrderedDict name -> weight)
+        return list(value)
+    return list(value) if isinstance(value, (list, tuple)) else []
+
+
+@functools.lru_cache(maxsize=1)
+def world_names() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """First names and last names of :data:`WORLD_NAME_LOCALES` (Faker's lists), once each, sorted.
+
+    Only one-word names in Latin letters; none that is an everyday word (``Love``, ``Will``,
+    ``Young``), so a capitalised word of chat is not taught as a name.
+    """
+    import importlib
+
+    words = everyday_words()
+    firsts: set[str] = set()
+    lasts: set[str] = set()
+    for locale in WORLD_NAME_LOCALES:
+        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        for into, attribute in ((firsts, "first_names"), (lasts, "last_names")):
+            into.update(
+                n for n in _names_of(provider, attribute) if _LATIN_NAME.fullmatch(n) and n.lower() not in words
+            )
+    return tuple(sorted(firsts)), tuple(sorted(lasts))
+
+
+@functools.lru_cache(maxsize=1)
+def _english_names() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The names of :func:`world_names` that Faker's English lists (en, en_US, en_GB) hold: the common ones."""
+    from faker.providers.person.en import Provider as En
+    from faker.providers.person.en_GB import Provider as EnGB
+    from faker.providers.person.en_US import Provider as EnUS
+
+    firsts, lasts = world_names()
+    known_firsts = {n for p in (En, EnUS, EnGB) for n in _names_of(p, "first_names")}
+    known_lasts = {n for p in (En, EnUS, EnGB) for n in _names_of(p, "last_names")}
+    return tuple(n for n in firsts if n in known_firsts), tuple(n for n in lasts if n in known_lasts)
+
+
+def _world_pick(rng: random.Random, which: int) -> str:
+    # Half from the English lists (common names are named most), half from every country's.
+    names = (_english_names() if rng.random() < 0.5 else world_names())[which]
+    return names[rng.randrange(len(names))]
+
+
+def world_first_name(rng: random.Random, locale: str) -> str:
+    """A first name from the name lists of many countries (:func:`world_names`), whatever the locale;
+    half of them from the English lists."""
+    return _world_pick(rng, 0)
+
+
+def world_last_name(rng: random.Random, locale: str) -> str:
+    """A last name from the name lists of many countries (:func:`world_names`), whatever the locale;
+    half of them from the English lists."""
+    return _world_pick(rng, 1)
+
+
+def world_name(rng: random.Random, locale: str) -> str:
+    """A first and a last name, each from :func:`world_names` (a person of any country)."""
+    return f"{world_first_name(rng, locale)} {world_last_name(rng, locale)}"
+
+
+# Public figures as posts name them: politicians, musicians, actors, athletes, business people,
+# writers (general knowledge, not drawn from any test set). {{famous_person}} writes a full name,
+# its last word alone ("Obama", "Messi") or, for one-word stage names, that name.
+_FAMOUS_PEOPLE = tuple(
+    "|".join(
+        (
+            "Barack Obama|Michelle Obama|Donald Trump|Hillary Clinton|Bill Clinton|Joe Biden|Kamala Harris|"
+            "Bernie Sanders|George Bush|Ronald Reagan|Abraham Lincoln|John Kennedy|Vladimir Putin|Angela Merkel|"
+            "Emmanuel Macron|Theresa May|Boris Johnson|David Cameron|Tony Blair|Jeremy Corbyn|Justin Trudeau|"
+            "Narendra Modi|Xi Jinping|Kim Jong Un|Nelson Mandela|Martin Luther King|Gandhi|Mike Pence|"
+            "Nancy Pelosi|Ted Cruz|Marco Rubio|Elizabeth Warren|Sarah Palin|Winston Churchill|Queen Elizabeth|"
+            "Prince Harry|Prince William|Meghan Markle|Kate Middleton|Pope Francis|Dalai Lama|Greta Thunberg",
+            "Beyonce|Rihanna|Adele|Drake|Eminem|Kanye West|Jay Z|Taylor Swift|Katy Perry|Lady Gaga|Madonna|"
+            "Justin Bieber|Ariana Grande|Selena Gomez|Miley Cyrus|Britney Spears|Ed Sheeran|Bruno Mars|Shakira|"
+            "Nicki Minaj|Cardi B|Kendrick Lamar|Snoop Dogg|Lil Wayne|Travis Scott|Post Malone|Billie Eilish|"
+            "Dua Lipa|Harry Styles|Zayn Malik|Niall Horan|Shawn Mendes|Camila Cabello|Demi Lovato|Sia|Lorde|"
+            "Cher|Elton John|Paul McCartney|John Lennon|Mick Jagger|Freddie Mercury|David Bowie|"
+            "Michael Jackson|Whitney Houston|Mariah Carey|Celine Dion|Bob Dylan|Bob Marley|Elvis|Tupac|"
+            "Biggie|Kurt Cobain|Dr Dre|Ice Cube|50 Cent|Pitbull|Usher|Chris Brown|Frank Ocean|SZA|Lizzo|"
+            "Khalid|Halsey|Avicii|Skrillex|Calvin Harris|David Guetta|Marshmello|Diplo|Kesha|Pharrell|"
+            "Childish Gambino|Chance the Rapper|Mac Miller|J Cole|Quavo|Lil Nas X",
+            "Tom Hanks|Tom Cruise|Brad Pitt|Angelina Jolie|Leonardo DiCaprio|Johnny Depp|Will Smith|"
+            "Denzel Washington|Morgan Freeman|Robert Downey|Chris Evans|Chris Hemsworth|Scarlett Johansson|"
+            "Jennifer Lawrence|Jennifer Aniston|Jennifer Lopez|Emma Watson|Emma Stone|Ryan Gosling|Ryan Reynolds|"
+            "Keanu Reeves|Dwayne Johnson|Vin Diesel|Jackie Chan|Bruce Lee|Arnold Schwarzenegger|"
+            "Sylvester Stallone|Samuel Jackson|Meryl Streep|Julia Roberts|Nicole Kidman|Hugh Jackman|"
+            "Benedict Cumberbatch|Tom Hardy|Tom Holland|Zendaya|Margot Robbie|Gal Gadot|Matt Damon|"
+            "Ben Affleck|George Clooney|Kevin Hart|Jim Carrey|Adam Sandler|Will Ferrell|Steve Carell|"
+            "Oprah|Ellen|Jimmy Fallon|Jimmy Kimmel|Conan|Kim Kardashian|Kylie Jenner|Kendall Jenner|"
+            "Paris Hilton|Steven Spielberg|Quentin Tarantino|Christopher Nolan|Martin Scorsese|Stan Lee|"
+            "Charlie Chaplin|Marilyn Monroe|Audrey Hepburn|Heath Ledger|Robin Williams|Mr Bean|PewDiePie|"
+            "MrBeast|Logan Paul|Jake Paul|KSI|Markiplier|Jacksepticeye|Casey Neistat|Lilly Singh",
+            "Lionel Messi|Cristiano Ronaldo|Neymar|Kylian Mbappe|David Beckham|Wayne Rooney|Zlatan|Pele|"
+            "Maradona|Zidane|Mohamed Salah|Harry Kane|Mesut Ozil|Gareth Bale|Luka Modric|Sergio Ramos|"
+            "LeBron James|Kobe Bryant|Michael Jordan|Stephen Curry|Kevin Durant|Shaq|Kyrie Irving|James Harden|"
+            "Giannis|Tom Brady|Peyton Manning|Aaron Rodgers|Patrick Mahomes|Odell Beckham|Serena Williams|"
+            "Venus Williams|Roger Federer|Rafael Nadal|Novak Djokovic|Andy Murray|Usain Bolt|Mo Farah|"
+            "Michael Phelps|Simone Biles|Tiger Woods|Muhammad Ali|Mike Tyson|Floyd Mayweather|Conor McGregor|"
+            "Ronda Rousey|Lewis Hamilton|Max Verstappen|Michael Schumacher|Sachin Tendulkar|Virat Kohli|"
+            "Wayne Gretzky|Sidney Crosby|Babe Ruth|Derek Jeter|Shohei Ohtani",
+            "Elon Musk|Bill Gates|Steve Jobs|Mark Zuckerberg|Jeff Bezos|Warren Buffett|Tim Cook|Larry Page|"
+            "Sergey Brin|Jack Dorsey|Richard Branson|Oprah Winfrey|Sundar Pichai|Satya Nadella|Albert Einstein|"
+            "Isaac Newton|Stephen Hawking|Charles Darwin|Marie Curie|Shakespeare|JK Rowling|"
+            "Stephen King|George Orwell|Mark Twain|Picasso|Van Gogh|Leonardo da Vinci|Mozart|Beethoven|"
+            "Napoleon|Hitler|Stalin|Mao|Cleopatra|Julius Caesar|Neil Armstrong|Buzz Aldrin|Bob Ross|"
+            "Gordon Ramsay|Jamie Oliver|Anthony Bourdain|Joe Rogan|Jordan Peterson|Ben Shapiro|Alex Jones|"
+            "Tucker Carlson|Piers Morgan|Simon Cowell|David Attenborough|Bill Nye|Neil deGrasse Tyson",
+        )
+    ).split("|")
+)
+
+
+def famous_person(rng: random.Random, locale: str) -> str:
+    """A public figure (:data:`_FAMOUS_PEOPLE`): the full name, or its last word alone 2 times in 5."""
+    name = _FAMOUS_PEOPLE[rng.randrange(len(_FAMOUS_PEOPLE))]
+    if " " in name and rng.random() < 0.4:
+        last = name.rsplit(" ", 1)[1]
+        if last.lower() not in everyday_words():  # "May", "King", "Cook" alone name nobody
+            return last
+    return name
+
+
+NATIVE_PROVIDERS.update(
+    {"world_first_name": world_first_name, "world_last_name": world_last_name, "world_name": world_name}
+)
+NATIVE_PROVIDERS["famous_person"] = famous_person
+DEFAULT_LABELS.update(
+    {"world_first_name": "PERSON", "world_last_name": "PERSON", "world_name": "PERSON", "famous_person": "PERSON"}
+)
