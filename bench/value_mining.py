@@ -28,6 +28,7 @@ import argparse
 import json
 import math
 import random
+import subprocess
 import sys
 import tempfile
 import time
@@ -141,6 +142,13 @@ def configs(model_path, cache_dir):
                                         "hard": 5, "relative_margin": 0.05, "seed": 0},
         "n-tuple 5 m.05": {**st, "rank_window": "1:30", "hard": 5, "relative_margin": 0.05, **tuple5},
         "n-tuple 5 3:30 m.05": {**st, "rank_window": "3:30", "hard": 5, "relative_margin": 0.05, **tuple5},
+        "n-tuple 5 m.05 curriculum": {**st, "rank_window": "1:30", "hard": 5, "relative_margin": 0.05,
+                                             **tuple5, "curriculum": True},
+        "n-tuple 8 m.05": {**st, "rank_window": "1:30", "hard": 8, "relative_margin": 0.05, **tuple5},
+        "n-tuple 4 hard + 1 easy m.05": {**st, "rank_window": "1:30", "hard": 4, "easy_to_hard": 0.25,
+                                         "relative_margin": 0.05, **tuple5},
+        "int8 n-tuple 5 m.05": {**st, "backend": "int8", "rank_window": "1:30", "hard": 5, "relative_margin": 0.05,
+                                **tuple5},
         "int8 top 1:30 m.05": {**st, "backend": "int8", "rank_window": "1:30", "hard": 5, "relative_margin": 0.05},
         "top 1:30 m.05": {**st, "rank_window": "1:30", "hard": 5, "relative_margin": 0.05},
     }
@@ -149,21 +157,32 @@ def configs(model_path, cache_dir):
 # --- training and evaluation -----------------------------------------------------------------
 
 
-def batches(rows, batch_size, steps, seed):
-    """``steps`` batches of distinct anchors and texts (MNRL treats other rows' texts as negatives)."""
+def batches(rows, batch_size, steps, seed, shuffle=True):
+    """``steps`` batches of distinct anchors and texts (MNRL treats other rows' texts as negatives).
+
+    ``shuffle=False`` keeps the rows' order (a curriculum's): each batch takes the next rows that
+    share no text with it, and the rows it passes over come first in the next one.
+    """
+    return [[rows[i] for i in b] for b in batch_indices(rows, batch_size, steps, seed, shuffle)]
+
+
+def batch_indices(rows, batch_size, steps, seed, shuffle=True):
     rng = random.Random(seed)
     order = list(range(len(rows)))
-    out: list[list[tuple[str, ...]]] = []
+    out: list[list[int]] = []
     pending: list[int] = []
     while len(out) < steps:
         if not pending:
-            rng.shuffle(order)
+            if not shuffle and out:
+                break  # the ordered rows are used once
+            if shuffle:
+                rng.shuffle(order)
             pending = list(order)
         batch, seen, rest = [], set(), []
         for i in pending:
             texts = set(rows[i])
             if len(batch) < batch_size and not (texts & seen):
-                batch.append(rows[i])
+                batch.append(i)
                 seen |= texts
             else:
                 rest.append(i)
@@ -175,7 +194,36 @@ def batches(rows, batch_size, steps, seed):
     return out
 
 
-def train(model_path, rows, steps, batch_size, seed, lr):
+def curriculum_order(raw_rows, rows, batch_size, steps, seed, work: Path):
+    """The rows a shuffled run of this seed trains on, put in easy-to-hard order by `mlp curriculum`.
+
+    Difficulty: the score of each row's hardest (first) negative under the mining model. Stages
+    follow a linear pacing; the trainer then takes them in order (so the only change from the
+    shuffled run with the same seed is the order).
+    """
+    used = [i for b in batch_indices(rows, batch_size, steps, seed) for i in b]
+    subset = work / f"curriculum-in-{seed}.jsonl"
+    with open(subset, "w", encoding="utf-8") as f:
+        for i in used:
+            f.write(json.dumps(raw_rows[i]) + "\n")
+    recipe = work / f"curriculum-{seed}.yaml"
+    recipe.write_text(
+        "version: 1\nkind: curriculum\n"
+        f"seed: {seed}\n"
+        f"inputs: [{{path: {subset.name}}}]\n"
+        "difficulty: [{scorer: field, field: _provenance.negatives.0.score}]\n"
+        "schedule: {stages: 4, pacing: {function: linear}}\n"
+        f"output: {{path: curriculum-{seed}.jsonl, layout: single, chart: false}}\n",
+        encoding="utf-8",
+    )
+    mlp = Path(sys.executable).with_name("mlp")
+    done = subprocess.run([str(mlp), "curriculum", str(recipe), "--overwrite", "--quiet"], capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"mlp curriculum: exit {done.returncode}: {done.stderr[-600:]}")
+    return read_rows(work / f"curriculum-{seed}.jsonl")
+
+
+def train(model_path, rows, steps, batch_size, seed, lr, shuffle=True):
     import torch
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.losses import MultipleNegativesRankingLoss
@@ -190,7 +238,7 @@ def train(model_path, rows, steps, batch_size, seed, lr):
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / warmup))
     model.train()
     width = min(len(r) for r in rows)
-    for batch in batches([r[:width] for r in rows], batch_size, steps, seed):
+    for batch in batches([r[:width] for r in rows], batch_size, steps, seed, shuffle):
         feats = [model.tokenize([r[c] for r in batch]) for c in range(width)]
         value = loss(feats, None)
         value.backward()
@@ -273,12 +321,18 @@ def main() -> None:
         else:
             cfg = dict(cfg)
             recipe = cfg.pop("recipe", None)
+            ordered = cfg.pop("curriculum", False)
             mine_mlp(pairs, corp, out, recipe=recipe, **cfg)
             rows = read_rows(out)
         mined = time.perf_counter() - started
         results = []
         for seed in seeds if cfg is not None else seeds[:1]:
-            model = train(model_path, rows, args.steps, args.batch_size, seed, args.lr)
+            if isinstance(cfg, dict) and ordered:
+                raw = [json.loads(line) for line in open(out, encoding="utf-8")]
+                seed_rows = curriculum_order(raw, rows, args.batch_size, args.steps, seed, work)
+                model = train(model_path, seed_rows, args.steps, args.batch_size, seed, args.lr, shuffle=False)
+            else:
+                model = train(model_path, rows, args.steps, args.batch_size, seed, args.lr)
             results.append(evaluate(model, corpus, dev_ids, dev_pos))
         wall = time.perf_counter() - started
         arr = np.array(results)

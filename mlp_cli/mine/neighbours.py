@@ -1,4 +1,8 @@
-"""Nearest neighbours of the anchors with the recipe's index (exact or annoy, whose recall is measured)."""
+"""Nearest neighbours of the anchors with the recipe's index (exact or annoy, whose recall is measured).
+
+With ``cluster`` (a Ray executor) the queries are searched in Ray tasks; annoy's build and the
+recall check (a few hundred exact queries) stay in this process.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from mlp_cli.mine.index import annoy_search, exact_search, fingerprint, window_r
 from mlp_cli.mine.recipe import MineRecipe
 from mlp_cli.recipe.loader import LoadedRecipe
 from mlp_cli.runtime.options import Progress
+from mlp_cli.runtime.ray_engine import RayExecutor
 from mlp_cli.runtime.seeding import item_numpy
 
 
@@ -24,12 +29,13 @@ def search(
     seed: int,
     workers: int,
     progress: Progress,
+    cluster: RayExecutor | None = None,
 ) -> Any:
     """Top-k neighbours with the recipe's index; annoy also measures its window recall."""
     recipe: MineRecipe = loaded.model
     spec = recipe.index
     if spec.type == "exact":
-        return exact_search(queries, corpus_vectors, k, spec.memory_mb, progress)
+        return exact_search(queries, corpus_vectors, k, spec.memory_mb, progress, cluster)
     corpus_dense = np.asarray(corpus_vectors, dtype=np.float32)
     queries = np.asarray(queries, dtype=np.float32)
     if spec.path:
@@ -50,6 +56,7 @@ def search(
         seed=seed,
         workers=workers,
         progress=progress,
+        cluster=cluster,
     )
     sample = min(spec.recall_sample, queries.shape[0])
     if sample:
@@ -65,3 +72,8 @@ def search(
                 "raise index.n_trees / index.search_k, or use index: exact"
             )
     return found
+
+
+def where_searched(info: dict[str, Any]) -> dict[str, Any]:
+    """Where a search ran (the manifest's ``stages.search``), from its index figures."""
+    return {key: info[key] for key in ("where", "chunks", "workers") if key in info}

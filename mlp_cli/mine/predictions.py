@@ -15,6 +15,9 @@ reached several ways keeps its highest weight and lists every reason.
 ``--resume``: the pool's vectors come back from the embedding cache and the neighbours from the
 interrupted run's partial folder (kept once searched); the rows are then written again from the
 start, which takes a moment next to encoding and searching.
+
+On ``--engine ray``, encoding and search run on the cluster as in pairs mode (``mine.run``);
+selection and writing, which follow the predictions file's order, stay in the driver.
 """
 
 from __future__ import annotations
@@ -31,10 +34,11 @@ from mlp_cli.io.rows import Row, RowWriter, detect_format, detect_output_format,
 from mlp_cli.mine.encoders import encode
 from mlp_cli.mine.fingerprint import mine_fingerprint
 from mlp_cli.mine.inputs import read_corpus, where
-from mlp_cli.mine.neighbours import search
+from mlp_cli.mine.neighbours import search, where_searched
 from mlp_cli.mine.recipe import MineRecipe, PredictionsSpec
 from mlp_cli.recipe.loader import LoadedRecipe
 from mlp_cli.runtime.options import Progress, RunOptions
+from mlp_cli.runtime.ray_engine import RayExecutor, on_cluster
 from mlp_cli.runtime.run import Run
 
 
@@ -193,15 +197,19 @@ def run_predictions(loaded: LoadedRecipe, options: RunOptions, progress: Progres
     if options.dry_run:
         return run.dry_run(plan)
 
-    with run.writing(out, mine_fingerprint(loaded, run, out_format)) as (tmp, checkpoint):
+    writing = run.writing(out, mine_fingerprint(loaded, run, out_format))
+    with on_cluster(run.executor) as cluster, writing as (tmp, checkpoint):
         neighbours = None
         if chosen and spec.k > 0:
             neighbours = checkpoint.get("search")  # --resume: what the interrupted run found
             if neighbours is None:
-                neighbours = _neighbours(loaded, run, pool, [row_of[p.id] for p, _ in chosen], out)
+                neighbours = _neighbours(loaded, run, pool, [row_of[p.id] for p, _ in chosen], out, cluster)
                 checkpoint.put("search", neighbours)
                 checkpoint.save(0, 0, {})
+            else:
+                report.extra["stages"] = {"search": {"where": "checkpoint"}}
         _write_selected(loaded, run, pool, row_of, chosen, neighbours, tmp, out_format)
+    report.extra.setdefault("stages", {})["write"] = {"where": "driver"}
     counts: dict[str, int] = {}
     for _, reasons in chosen:
         for r in reasons:
@@ -221,19 +229,33 @@ def run_predictions(loaded: LoadedRecipe, options: RunOptions, progress: Progres
     return run.finish(recipe=recipe.model_dump(mode="json"))
 
 
-def _neighbours(loaded: LoadedRecipe, run: Run, pool: Any, seed_rows: list[int], out: Path) -> Any:
+def _neighbours(
+    loaded: LoadedRecipe, run: Run, pool: Any, seed_rows: list[int], out: Path, cluster: RayExecutor | None
+) -> Any:
     """Encode the pool (cached) and find each selected example's k nearest pool rows."""
     recipe: MineRecipe = loaded.model
     spec = recipe.predictions
     assert spec is not None
-    encoded = encode(recipe.encoder, [], pool.texts, document_ids=pool.ids, resolve=loaded.resolve, seed=run.seed)
+    encoded = encode(
+        recipe.encoder, [], pool.texts, document_ids=pool.ids, resolve=loaded.resolve, seed=run.seed, cluster=cluster
+    )
     run.timings["encode"] = encoded.seconds.get("encode", 0.0)
     queries = encoded.documents[np.asarray(seed_rows, dtype=np.int64)]
     run.progress.start(len(seed_rows), f"mining → {out.name}")
     with run.stage("search"):  # k + 1: the example itself is usually its own nearest neighbour
-        return search(
-            loaded, queries, encoded.documents, spec.k + 1, (1, spec.k + 1), run.seed, run.workers, run.progress
+        found = search(
+            loaded,
+            queries,
+            encoded.documents,
+            spec.k + 1,
+            (1, spec.k + 1),
+            run.seed,
+            run.workers,
+            run.progress,
+            cluster,
         )
+    run.report.extra["stages"] = {"encode": encoded.stage, "search": where_searched(found.info)}
+    return found
 
 
 def _write_selected(

@@ -249,6 +249,8 @@ class MineRecipe(RecipeBase):
             problems.append((("encoder", "backend"), f"backend {enc.backend!r} applies to sentence-transformers only"))
         if enc.backend == "int8" and enc.device != "cpu":
             problems.append((("encoder", "backend"), "int8 (torch dynamic quantization) runs on cpu only"))
+        if enc.backend == "onnx" and enc.device != "cpu":  # onnxruntime's CPU provider is what mlp installs
+            problems.append((("encoder", "backend"), "onnx runs on cpu only (ONNX Runtime's CPU provider)"))
         if self.index.type == "annoy" and enc.type == "tfidf" and enc.dims is None:
             problems.append((("index", "type"), "annoy needs dense vectors: set encoder.dims (e.g. 256) with tfidf"))
         s = self.sampling

@@ -5,6 +5,10 @@ sampling runs in ordered worker chunks with per-anchor generators, so the output
 depend on ``--workers``. ``mine_negatives`` is the notebook entry point: the same settings as the
 recipe and the command's flags, as keyword arguments.
 
+On ``--engine ray`` the three stages run on one Ray (``on_cluster``): sentence-transformers
+encoding on an actor pool, the search as Ray tasks over the same chunks of queries, sampling as
+Ray tasks; the manifest's ``stages`` says where each ran, beside ``timings``.
+
 ``--resume`` (``runtime.resume``): vectors come back from the embedding cache (each side is
 cached as soon as it is encoded), the neighbours (and rescores) are kept in the partial folder
 once searched, and sampling checkpoints like rows, so a resumed run encodes and searches only
@@ -25,13 +29,14 @@ from mlp_cli.io.rows import RowWriter, detect_output_format, dumps_row
 from mlp_cli.mine.encoders import encode, rescore
 from mlp_cli.mine.fingerprint import mine_fingerprint
 from mlp_cli.mine.inputs import CorpusData, read_corpus, read_records, where
-from mlp_cli.mine.neighbours import search
+from mlp_cli.mine.neighbours import search, where_searched
 from mlp_cli.mine.predictions import run_predictions
 from mlp_cli.mine.recipe import MineRecipe
 from mlp_cli.mine.sampling import AnchorGroup, MiningJob, mine_anchor, normalize_text
 from mlp_cli.recipe.loader import LoadedRecipe, read_recipe, validate_recipe
 from mlp_cli.runtime.executor import Task
 from mlp_cli.runtime.options import NullProgress, Progress, RunOptions
+from mlp_cli.runtime.ray_engine import on_cluster
 from mlp_cli.runtime.resume import Checkpoint
 from mlp_cli.runtime.run import Run, executor_for
 
@@ -361,7 +366,8 @@ def _run_pairs(loaded: LoadedRecipe, options: RunOptions, progress: Progress) ->
         return run.dry_run(plan)
     if corpus_from_positives:
         progress.note("no corpus given: negatives come from the other anchors' positives")
-    with run.writing(out, mine_fingerprint(loaded, run, out_format)) as (tmp, checkpoint):
+    writing = run.writing(out, mine_fingerprint(loaded, run, out_format))
+    with on_cluster(run.executor) as cluster, writing as (tmp, checkpoint):
         encoded = encode(
             recipe.encoder,
             [g.text for g in groups],
@@ -370,25 +376,32 @@ def _run_pairs(loaded: LoadedRecipe, options: RunOptions, progress: Progress) ->
             document_ids=corpus.ids,
             resolve=loaded.resolve,
             seed=seed,
+            cluster=cluster,
         )
         corpus_vectors = encoded.documents[: len(corpus.ids)]
         # One bar for both phases: searching advances it once per anchor, sampling once more.
         progress.start(2 * len(groups), f"mining → {out.name}")
         run.timings["encode"] = encoded.seconds.get("encode", 0.0)
+        report.extra["stages"] = {"encode": encoded.stage}
         kept = checkpoint.get("search")  # --resume: the neighbours the interrupted run found
         if kept is not None:
             neighbours, rescored_scores, rescored_positive, seconds = kept
             run.timings.update(seconds)
+            report.extra["stages"]["search"] = {"where": "checkpoint"}
             progress.advance(len(groups))
         else:
             with run.stage("search"):
-                neighbours = search(loaded, encoded.anchors, corpus_vectors, k, (low, high), seed, workers, progress)
+                neighbours = search(
+                    loaded, encoded.anchors, corpus_vectors, k, (low, high), seed, workers, progress, cluster
+                )
+            report.extra["stages"]["search"] = where_searched(neighbours.info)
             rescored_scores = rescored_positive = None
             if recipe.rescore is not None:
                 with run.stage("rescore"):
                     rescored_scores, rescored_positive = _rescore(
                         recipe, loaded, groups, neighbours.indices, (low, high), corpus.texts + extra_texts
                     )
+                report.extra["stages"]["rescore"] = {"where": "driver"}
             seconds = {k2: run.timings[k2] for k2 in ("search", "rescore") if k2 in run.timings}
             checkpoint.put("search", (neighbours, rescored_scores, rescored_positive, seconds))
             checkpoint.save(0, 0, {"items_out": 0, "removed": {}, "totals": {}})
@@ -443,6 +456,11 @@ def _sample(
     if sample_workers != workers:  # the same engine, on the cluster the run was given
         executor = executor_for(run.executor.engine, sample_workers, run.options.ray_address, run.resources)
     task = Task("sample", _sample_chunk, _init, (job,), chunk=CHUNK_ANCHORS)
+    if executor.engine == "local":
+        where = {"where": "driver" if sample_workers == 1 else "local processes", "workers": sample_workers}
+    else:
+        where = {"where": f"{executor.engine} tasks"}
+    report.extra["stages"]["sample"] = where
     checkpointed = out_format != "parquet"  # a Parquet file is written whole: sampling restarts
     saved = checkpoint.state["state"] if checkpoint.state is not None and checkpointed else None
     done_before = checkpoint.items_done if saved is not None else 0

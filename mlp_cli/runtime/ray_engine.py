@@ -27,6 +27,13 @@ setup runs once per worker process and map, and again in a process Ray starts to
 one. Tasks are retried by Ray when their worker dies (``process`` is deterministic); an exception
 that ``process`` raises is not retried and reaches the caller as itself, not as ``RayTaskError``.
 
+Stateful work (a model held in memory for every block it encodes) goes through ``map_blocks``:
+Ray Data ``map_batches`` with a class on an actor pool (``ActorPoolStrategy``) as large as the
+cluster's slots, one block per call. There the items are known up front (the texts to encode), so
+one execution covers them all and each actor builds its state once. ``session()`` keeps one Ray
+for every map of a run of several stages (encode, search, sample), so a Ray mlp starts itself is
+started once per run rather than once per stage.
+
 Ray is imported only when a map starts: ``mlp --help`` and the local engine never pay for it.
 """
 
@@ -36,12 +43,13 @@ import dataclasses
 import logging
 import math
 import os
+import pickle
 import sys
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Generator, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from types import ModuleType
 from typing import Any, TypeVar
 
@@ -83,6 +91,46 @@ def _run_chunk(token: str, state: list[Any], chunk: list[Any]) -> tuple[float, A
     return time.perf_counter() - started, result
 
 
+class _BlockActor:
+    """A Ray Data actor of ``map_blocks``: builds its function once, then applies it to each block.
+
+    ``map_blocks`` subclasses it with ``setup = (make, make_args, threads)``: Ray Data constructs
+    the class without arguments in each actor. An exception (building the function, or on a
+    block) is returned as the block's result rather than raised, so the driver raises it as
+    itself; raised in the constructor, Ray would restart the actor again and again.
+    """
+
+    setup: tuple[Callable[..., Callable[[Any], Any]], tuple[Any, ...], int]
+
+    def __init__(self) -> None:
+        import ray
+
+        make, make_args, threads = type(self).setup
+        self.worker = f"{ray.get_runtime_context().get_node_id()}:{os.getpid()}"
+        self.failed: BaseException | None = None
+        try:
+            self.fn = make(*make_args)
+        except Exception as exc:
+            self.failed = exc
+        torch = sys.modules.get("torch")
+        if torch is not None:  # a thread per CPU the actor reserved: the actors are the parallelism
+            torch.set_num_threads(threads)
+
+    def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
+        results = []
+        for item in batch["item"]:
+            started = time.perf_counter()
+            if self.failed is not None:
+                outcome: tuple[str, Any] = ("error", self.failed)
+            else:
+                try:
+                    outcome = ("ok", self.fn(pickle.loads(item)))
+                except Exception as exc:
+                    outcome = ("error", exc)
+            results.append(pickle.dumps((time.perf_counter() - started, *outcome), protocol=5))
+        return {"block": batch["block"], "result": results, "worker": [self.worker] * len(results)}
+
+
 class RayExecutor:
     """A Ray cluster: a local one started for the run, or one joined by address.
 
@@ -115,15 +163,107 @@ class RayExecutor:
         self.batch_size = batch_size
         self._resources: dict[str, float] | None = None
         self._nodes: int | None = None
+        self._held = False  # inside session(): the Ray a map connects to stays up
+        self._owned: ModuleType | None = None  # the Ray a session connected to, shut down when it ends
+        self.pools: dict[str, dict[str, Any]] = {}  # map_blocks name -> its actors, processes, nodes
 
     def map(self, task: Task[T, R], items: Iterable[T], *, start: int = 0) -> Iterator[Done[R]]:
+        with self._cluster() as ray:
+            yield from self._map(ray, task, items, start)
+
+    @contextmanager
+    def session(self) -> Iterator[RayExecutor]:
+        """Keep the Ray that the first map inside the block starts (or joins) until the block ends.
+
+        For runs of several stages: without it every map starts its own local Ray (seconds each).
+        Other executors made inside the block (fewer workers for a small stage) reuse that Ray too.
+        """
+        self._held = True
+        try:
+            yield self
+        finally:
+            self._held = False
+            ray, self._owned = self._owned, None
+            if ray is not None:
+                ray.shutdown()
+
+    @contextmanager
+    def _cluster(self) -> Iterator[ModuleType]:
         ray = require("ray", "ray", "--engine ray")
         connected = self._connect(ray)
+        if connected and self._held:
+            self._owned = ray
         try:
-            yield from self._map(ray, task, items, start)
+            yield ray
         finally:
-            if connected:  # a cluster we started stops; one we joined is only disconnected
+            if connected and not self._held:  # a cluster we started stops; one we joined is only disconnected
                 ray.shutdown()
+
+    def map_blocks(
+        self, name: str, make: Callable[..., Callable[[Any], R]], make_args: tuple[Any, ...], blocks: Sequence[Any]
+    ) -> Iterator[tuple[int, R]]:
+        """Apply the function ``make(*make_args)`` builds to every block, on a pool of Ray actors.
+
+        Ray Data ``map_batches`` with a class (one actor per slot of the cluster, at most one per
+        block, each reserving ``num_cpus`` and ``num_gpus``) and one block per call: each actor
+        builds the function once (loads a model) and keeps it for every block it gets. Yields
+        (block index, result) as blocks finish, in any order; the caller places results by index,
+        so Ray Data's ``preserve_order`` stays off and no finished block waits behind a slow one.
+        Afterwards ``self.pools[name]`` records the actors, the processes and nodes that did the work.
+        An exception that ``make`` or the function raises reaches the caller as itself.
+        """
+        with self._cluster() as ray:
+            yield from self._map_blocks(ray, name, make, make_args, blocks)
+
+    def _map_blocks(
+        self,
+        ray: ModuleType,
+        name: str,
+        make: Callable[..., Callable[[Any], R]],
+        make_args: tuple[Any, ...],
+        blocks: Sequence[Any],
+    ) -> Iterator[tuple[int, R]]:
+        if not blocks:
+            return
+        data = require("ray.data", "ray", "--engine ray")
+        threads = max(1, math.floor(self.num_cpus))
+        actor = type(f"mlp_{name}", (_BlockActor,), {"setup": (make, make_args, threads)})
+        size = min(self.slots(), len(blocks))
+        dataset = data.from_items(
+            [{"block": n, "item": pickle.dumps(block, protocol=5)} for n, block in enumerate(blocks)],
+            override_num_blocks=len(blocks),  # one Ray Data block per block: spread evenly over the actors
+        ).map_batches(
+            actor,
+            batch_size=1,
+            batch_format="numpy",
+            compute=data.ActorPoolStrategy(size=size),
+            num_cpus=self.num_cpus,
+            **({"num_gpus": self.num_gpus} if self.num_gpus else {}),
+        )
+        workers: set[str] = set()
+        seconds = 0.0
+        # mlp's own bar and messages are on stderr: Ray Data's bars and per-run lines would interleave
+        context = data.DataContext.get_current()
+        shown = context.enable_progress_bars, context.print_on_execution_start
+        context.enable_progress_bars = context.print_on_execution_start = False
+        try:
+            with _quiet("ray.data", logging.ERROR):
+                for row in dataset.iter_rows():
+                    spent, status, result = pickle.loads(row["result"])
+                    if status == "error":
+                        raise result
+                    workers.add(str(row["worker"]))
+                    seconds += spent
+                    yield int(row["block"]), result
+        finally:
+            context.enable_progress_bars, context.print_on_execution_start = shown
+        self.pools[name] = {
+            "actors": size,
+            "blocks": len(blocks),
+            "processes": len(workers),
+            "nodes": len({w.rpartition(":")[0] for w in workers}),
+            "compute_seconds": round(seconds, 3),
+        }
 
     def describe(self) -> dict[str, Any]:
         described: dict[str, Any] = {
@@ -138,7 +278,7 @@ class RayExecutor:
         return described
 
     def _connect(self, ray: ModuleType) -> bool:
-        """Initialise Ray unless it already is; True when this map must shut it down."""
+        """Initialise Ray unless it already is; True when this executor did (and so must shut it down)."""
         connected = False
         if not ray.is_initialized():
             quiet: dict[str, Any] = {"log_to_driver": False, "logging_level": logging.WARNING}
@@ -247,19 +387,34 @@ class RayExecutor:
 
 
 @contextmanager
-def _quiet_auth_notice() -> Iterator[None]:
+def on_cluster(executor: Any) -> Iterator[RayExecutor | None]:
+    """The Ray executor of a run of several stages, held in one ``session()``; None on another engine."""
+    if not isinstance(executor, RayExecutor):
+        yield None
+        return
+    with executor.session():
+        yield executor
+
+
+def _quiet_auth_notice() -> AbstractContextManager[None]:
     """Hide Ray's per-start notice that token auth is on (its default for a local cluster).
 
     Setting ``RAY_AUTH_MODE`` instead would not do: Ray reads it at import, so setting it later
     leaves the driver and the cluster it starts disagreeing.
     """
-    notice = logging.getLogger("ray._private.authentication.authentication_token_setup")
-    level = notice.level
-    notice.setLevel(logging.ERROR)
+    return _quiet("ray._private.authentication.authentication_token_setup", logging.ERROR)
+
+
+@contextmanager
+def _quiet(logger: str, level: int) -> Iterator[None]:
+    """Raise one logger's level for the block."""
+    log = logging.getLogger(logger)
+    before = log.level
+    log.setLevel(level)
     try:
         yield
     finally:
-        notice.setLevel(level)
+        log.setLevel(before)
 
 
 def _get(ray: ModuleType, ref: Any) -> Any:
