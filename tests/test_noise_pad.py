@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from mlp_cli.augment.noise.pad import NOISE_LEVELS, NoisePad, NoisePadParams
 from mlp_cli.augment.registry import RunContext
-from mlp_cli.errors import BadItem
+from mlp_cli.errors import BadItem, InputDataError
 from tests.conftest import ROOT, read_jsonl, run_mlp, write_jsonl
 
 SMS_SAMPLE = ROOT / "samples" / "sms-sample.tsv"
@@ -277,3 +277,60 @@ def test_balance_through_the_mlp_command(tmp_path):
     (tmp_path / "bad.yaml").write_text(yaml.safe_dump(recipe))
     bad = run_mlp("augment", tmp_path / "bad.yaml", "--out", tmp_path / "b.jsonl")
     assert bad.exit_code == 2 and "balance" in bad.stderr and "bad.yaml" in bad.stderr, bad
+
+
+def test_sentences_from_several_corpora_follow_their_weights(tmp_path):
+    prose, chat = tmp_path / "prose.jsonl", tmp_path / "chat.tsv"
+    write_jsonl(prose, [{"body": "The river runs north. It floods in spring."}])
+    chat.write_text("ham\tok see you soon\nspam\tWIN a prize now\n")
+    corpora = [
+        {"path": str(prose), "field": "body", "weight": 3},
+        {
+            "path": str(chat),
+            "format": "tsv",
+            "header": False,
+            "columns": ["label", "text"],
+            "label_field": "label",
+            "labels": ["ham"],
+        },
+    ]
+    aug = make(levels=["sentences"], balance=True, sentences={"corpus": corpora, "count": [4, 4]})
+    assert [len(pool) for pool in aug.sentence_pools] == [2, 1]
+    assert sorted(aug.sentence_pool) == ["It floods in spring.", "The river runs north.", "ok see you soon"]
+    drawn = [aug.draw_sentence(random.Random(seed)) for seed in range(2000)]
+    assert "WIN a prize now" not in drawn
+    share = drawn.count("ok see you soon") / len(drawn)
+    assert abs(share - 1 / 4) < 0.04, share
+    out, sampled = pad(aug, {"text": "Hello there.", "label": "spam"}, 7)
+    assert sampled["length"] == 4 and out["text"].count(".") + out["text"].count("soon") >= 5
+    assert pad(aug, {"text": "Hello there.", "label": "spam"}, 7)[0] == out  # same seed, same row
+
+
+def test_one_corpus_in_a_list_pads_like_the_corpus_alone(tmp_path):
+    corpus = tmp_path / "c.jsonl"
+    write_jsonl(corpus, [{"text": f"Sentence number {i}."} for i in range(50)])
+    alone = make(levels=["sentences"], sentences={"corpus": {"path": str(corpus)}, "count": [1, 5]})
+    listed = make(levels=["sentences"], sentences={"corpus": [{"path": str(corpus), "weight": 2}], "count": [1, 5]})
+    for seed in range(20):
+        assert pad(alone, {"text": "x"}, seed) == pad(listed, {"text": "x"}, seed)
+
+
+@pytest.mark.parametrize(
+    ("corpus", "message"),
+    [
+        ([], "1 to 100 corpora"),
+        ([{"path": "c.txt", "weight": 0}], "weight"),
+        ([{"path": "c.txt", "wieght": 1}], "wieght"),
+    ],
+)
+def test_bad_corpus_lists_are_refused(corpus, message):
+    with pytest.raises(ValueError, match=message):
+        NoisePadParams.model_validate({"levels": ["sentences"], "sentences": {"corpus": corpus}})
+
+
+def test_an_empty_corpus_in_a_list_is_named(tmp_path):
+    good, empty = tmp_path / "good.jsonl", tmp_path / "empty.jsonl"
+    write_jsonl(good, [{"text": "A sentence."}])
+    write_jsonl(empty, [{"text": "   "}])
+    with pytest.raises(InputDataError, match="empty.jsonl"):
+        make(levels=["sentences"], sentences={"corpus": [{"path": str(good)}, {"path": str(empty)}]})

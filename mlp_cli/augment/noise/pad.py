@@ -7,7 +7,8 @@ from 91% to 97.5%). Noise levels, easiest first:
 - ``whitespace``: runs of spaces, tabs and newlines, and repeated characters (``!!!!!``);
 - ``printable``: random printable characters;
 - ``token-model``: text sampled from a token model (fitted on a corpus, or a saved model);
-- ``sentences``: whole real sentences drawn from a corpus file, placed at sentence boundaries;
+- ``sentences``: whole real sentences drawn from one or several corpus files (by weight), placed at
+  sentence boundaries;
 - ``complex``: complex tokens (URIs, user agents, JSON, XML, a user n-gram list).
 
 The chosen level's difficulty goes to the row's ``difficulty`` field (a row keeps a higher one it
@@ -24,6 +25,7 @@ noise never goes inside a span, and spans after the insertion point move with th
 
 from __future__ import annotations
 
+import bisect
 import random
 import string
 from pathlib import Path
@@ -62,11 +64,27 @@ _PRINTABLE = "".join(c for c in string.printable if c not in "\t\n\r\x0b\x0c")
 _VISIBLE = _PRINTABLE.replace(" ", "")
 
 
-class SentencesSpec(Params):
-    """Real sentences for the ``sentences`` level: a corpus file, and how many sentences a row gets."""
+class SentenceCorpusSpec(CorpusSpec):
+    """A corpus for the ``sentences`` level; in a list of several, ``weight`` is its share of the draws."""
 
-    corpus: CorpusSpec = Field(description="texts whose sentences are the noise (any real text, e.g. a QA corpus)")
+    weight: float = Field(
+        1.0, gt=0, description="chance that a sentence comes from this corpus, relative to the other corpora"
+    )
+
+
+class SentencesSpec(Params):
+    """Real sentences for the ``sentences`` level: corpus files, and how many sentences a row gets."""
+
+    corpus: list[SentenceCorpusSpec] = Field(
+        description="texts whose sentences are the noise (any real text, e.g. a QA corpus), or a list of "
+        "corpora each with a 'weight' (every sentence is drawn from one of them, by weight)"
+    )
     count: tuple[int, int] = Field((1, 3), description="sentences added per padded row [min, max] (inclusive)")
+
+    @field_validator("corpus", mode="before")
+    @classmethod
+    def _one_corpus_is_a_list(cls, value: Any) -> Any:
+        return [value] if isinstance(value, (dict, CorpusSpec)) else value
 
     @field_validator("count", mode="before")
     @classmethod
@@ -78,6 +96,8 @@ class SentencesSpec(Params):
         low, high = self.count
         if low < 1 or high < low or high > 1000:
             raise ValueError(f"count must be [min, max] with 1 <= min <= max <= 1000 (got [{low}, {high}])")
+        if not 1 <= len(self.corpus) <= 100:
+            raise ValueError(f"corpus must be one corpus or a list of 1 to 100 corpora (got {len(self.corpus)})")
         return self
 
 
@@ -157,14 +177,25 @@ class NoisePad(Augmenter[NoisePadParams]):
         if params.token_model is not None and "token-model" in weights:
             self.model, _info = load_or_fit(params.token_model, recipe_dir)
         self.complex: ComplexTokens | None = params.complex_tokens.build(recipe_dir) if "complex" in weights else None
-        self.sentence_pool: list[str] = []
+        # One pool of sentences per corpus, and the running total of the corpora's weights.
+        self.sentence_pools: list[list[str]] = []
+        self.corpus_cum: list[float] = []
         if params.sentences is not None and "sentences" in weights:
-            texts, _info = read_corpus(params.sentences.corpus, recipe_dir)
-            for text in texts:
-                flat = " ".join(text.split())  # one line: a row stays one line in TSV/text outputs
-                self.sentence_pool.extend(flat[a:b] for a, b in sentence_offsets(flat))
-            if not self.sentence_pool:
-                raise InputDataError(f"{params.sentences.corpus.path}: no sentences in the sentences corpus")
+            for spec in params.sentences.corpus:
+                texts, _info = read_corpus(spec, recipe_dir)
+                pool: list[str] = []
+                for text in texts:
+                    flat = " ".join(text.split())  # one line: a row stays one line in TSV/text outputs
+                    pool.extend(flat[a:b] for a, b in sentence_offsets(flat))
+                if not pool:
+                    raise InputDataError(f"{spec.path}: no sentences in the sentences corpus")
+                self.sentence_pools.append(pool)
+                self.corpus_cum.append((self.corpus_cum[-1] if self.corpus_cum else 0.0) + spec.weight)
+
+    @property
+    def sentence_pool(self) -> list[str]:
+        """Every sentence the ``sentences`` level can add, all corpora together."""
+        return [sentence for pool in self.sentence_pools for sentence in pool]
 
     @property
     def field(self) -> str:
@@ -258,8 +289,7 @@ class NoisePad(Augmenter[NoisePadParams]):
         least) or ``length`` tokens."""
         chars = unit == "chars"
         if level == "sentences":
-            pool = self.sentence_pool
-            return " ".join(pool[int(rng.random() * len(pool))] for _ in range(length))
+            return " ".join(self.draw_sentence(rng) for _ in range(length))
         if level == "whitespace":
             runs: list[str] = []
             size = 0
@@ -293,3 +323,12 @@ class NoisePad(Augmenter[NoisePadParams]):
             tokens.append(token)
             size += len(token) + (1 if len(tokens) > 1 else 0)
         return " ".join(tokens)
+
+    def draw_sentence(self, rng: random.Random) -> str:
+        """One sentence: a corpus by weight (when there are several), then one of its sentences."""
+        pools = self.sentence_pools
+        pool = pools[0]
+        if len(pools) > 1:
+            pick = rng.random() * self.corpus_cum[-1]
+            pool = pools[min(bisect.bisect_right(self.corpus_cum, pick), len(pools) - 1)]
+        return pool[int(rng.random() * len(pool))]
