@@ -128,7 +128,7 @@ def configs(model_path, cache_dir):
         "in-batch": "in-batch",
         "random": "random",
         "st-mined": "st",
-        "mlp-recipe": {"recipe": ROOT / "recipes" / "mine-wikiqa.yaml"},
+        "mlp-recipe": {**st, "recipe": ROOT / "recipes" / "mine-wikiqa.yaml"},  # its settings, with MiniLM
         "top 1:5 m.05 (=ST)": {**st, "rank_window": "1:5", "hard": 5, "relative_margin": 0.05},
         "top 1:5 no margin": {**st, "rank_window": "1:5", "hard": 5, "near_duplicate_threshold": 0.98},
         "top 3:30 m.05": {**st, "rank_window": "3:30", "hard": 5, "relative_margin": 0.05},

@@ -189,7 +189,7 @@ def test_override_merges_mappings_and_list_items():
 
 # --- determinism of whole pipelines across workers and engines --------------------------------
 
-HOW_IT_RAN = {"seconds", "fit_seconds", "timings", "engine", "workers", "overrides"}  # not what it made
+HOW_IT_RAN = {"seconds", "fit_seconds", "timings", "engine", "workers", "overrides", "where", "write"}  # not what it made
 
 
 def _what_it_made(node):

@@ -189,7 +189,7 @@ def test_mining_encodes_on_an_actor_pool_over_the_nodes_and_gives_the_local_byte
     out = runs.root / f"ray-{recipe.stem}-{len(runs.digests)}" / "out.jsonl"  # where runs.run puts it
     remote = runs.run("ray", recipe, *st, "--cache-dir", tmp_path / "ray", watch=watch)
     assert remote == runs.run("local", recipe, *st, "--cache-dir", tmp_path / "local")
-    stages = _manifest(out)["figures"]["stages"]
+    stages = _manifest(out)["figures"]["where"]
     assert stages["encode"]["where"] == "ray actors" and stages["encode"]["actors"] == NODES
     assert stages["search"]["where"] == "ray tasks" and stages["sample"]["where"] == "ray tasks"
     assert len(nodes_seen) >= 2, f"the encoding actors ran on {len(nodes_seen)} of {NODES} nodes"

@@ -83,8 +83,8 @@ def test_sentence_transformers_on_ray_actors_gives_the_local_bytes_and_bits(tmp_
     local = _mine(tmp_path / "local.jsonl", "local", *_st(minilm, tmp_path / "cache-local"))
     remote = _mine(tmp_path / "ray.jsonl", "ray", *_st(minilm, tmp_path / "cache-ray"))
     assert (tmp_path / "ray.jsonl").read_bytes() == (tmp_path / "local.jsonl").read_bytes()
-    assert local["figures"]["stages"]["encode"] == {"where": "driver"}
-    stages = remote["figures"]["stages"]
+    assert local["figures"]["where"]["encode"] == {"where": "driver"}
+    stages = remote["figures"]["where"]
     assert stages["encode"]["where"] == "ray actors"
     assert stages["encode"]["blocks"] == 3 and stages["encode"]["processes"] >= 1
     assert stages["search"]["where"] == "ray tasks" and stages["sample"]["where"] == "ray tasks"
@@ -98,7 +98,7 @@ def test_sentence_transformers_on_ray_actors_gives_the_local_bytes_and_bits(tmp_
     # a cached rerun loads the vectors and never starts an actor pool
     monkeypatch.setattr(RayExecutor, "map_blocks", lambda *a, **k: pytest.fail("started actors on a cache hit"))
     again = _mine(tmp_path / "again.jsonl", "ray", *_st(minilm, tmp_path / "cache-ray"))
-    assert again["figures"]["stages"]["encode"] == {"where": "cache"}
+    assert again["figures"]["where"]["encode"] == {"where": "cache"}
     assert (tmp_path / "again.jsonl").read_bytes() == (tmp_path / "local.jsonl").read_bytes()
 
 
@@ -123,7 +123,7 @@ def test_annoy_on_ray_loads_the_saved_index_in_the_workers(tmp_path, monkeypatch
     remote = _mine(tmp_path / "ray.jsonl", "ray", *args)
     assert (tmp_path / "ray.jsonl").read_bytes() == (tmp_path / "local.jsonl").read_bytes()
     assert remote["figures"]["index"]["where"] == "ray tasks" and remote["figures"]["index"]["reused"]
-    assert local["figures"]["stages"]["search"]["where"] == "driver"
+    assert local["figures"]["where"]["search"]["where"] == "driver"
     assert index._ANNOY is None  # queries ran in Ray workers, not here
 
 
@@ -136,7 +136,7 @@ def test_mining_a_classifiers_mistakes_on_ray_gives_the_local_bytes(tmp_path, mi
         assert result.exit_code == 0, result
         outs[engine] = out.read_bytes()
     assert outs["ray"] == outs["local"]
-    stages = _manifest(tmp_path / "ray.jsonl")["figures"]["stages"]
+    stages = _manifest(tmp_path / "ray.jsonl")["figures"]["where"]
     assert stages["encode"]["where"] == "ray actors" and stages["search"]["where"] == "ray tasks"
 
 
@@ -158,4 +158,4 @@ def test_predictions_on_ray_resume_from_the_kept_neighbours(tmp_path, monkeypatc
     resumed = run_mlp(*args, "--resume")
     assert resumed.exit_code == 0, resumed
     assert out.read_bytes() == whole.read_bytes()
-    assert _manifest(out)["figures"]["stages"]["search"] == {"where": "checkpoint"}
+    assert _manifest(out)["figures"]["where"]["search"] == {"where": "checkpoint"}

@@ -192,7 +192,7 @@ def exact_search(
     if cluster is None:
         exact = _Exact(corpus, k, rows, columns)
         found: Any = ((start, exact.top(queries[start : start + rows])) for start in starts)
-        where: dict[str, Any] = {"where": "driver"}
+        where: dict[str, Any] = {"where": "driver", "chunks": len(starts)}
     else:
         # plain arrays for the object store: the corpus once for the map, each chunk with its task
         dense = _as_dense if not sparse else (lambda x: x)

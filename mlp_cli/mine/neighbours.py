@@ -75,5 +75,5 @@ def search(
 
 
 def where_searched(info: dict[str, Any]) -> dict[str, Any]:
-    """Where a search ran (the manifest's ``stages.search``), from its index figures."""
+    """Where a search ran (the manifest's ``where.search``), from its index figures."""
     return {key: info[key] for key in ("where", "chunks", "workers") if key in info}

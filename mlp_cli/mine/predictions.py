@@ -207,9 +207,9 @@ def run_predictions(loaded: LoadedRecipe, options: RunOptions, progress: Progres
                 checkpoint.put("search", neighbours)
                 checkpoint.save(0, 0, {})
             else:
-                report.extra["stages"] = {"search": {"where": "checkpoint"}}
+                report.extra["where"] = {"search": {"where": "checkpoint"}}
         _write_selected(loaded, run, pool, row_of, chosen, neighbours, tmp, out_format)
-    report.extra.setdefault("stages", {})["write"] = {"where": "driver"}
+    report.extra.setdefault("where", {})["write"] = {"where": "driver"}
     counts: dict[str, int] = {}
     for _, reasons in chosen:
         for r in reasons:
@@ -254,7 +254,7 @@ def _neighbours(
             run.progress,
             cluster,
         )
-    run.report.extra["stages"] = {"encode": encoded.stage, "search": where_searched(found.info)}
+    run.report.extra["where"] = {"encode": encoded.stage, "search": where_searched(found.info)}
     return found
 
 

@@ -382,26 +382,26 @@ def _run_pairs(loaded: LoadedRecipe, options: RunOptions, progress: Progress) ->
         # One bar for both phases: searching advances it once per anchor, sampling once more.
         progress.start(2 * len(groups), f"mining → {out.name}")
         run.timings["encode"] = encoded.seconds.get("encode", 0.0)
-        report.extra["stages"] = {"encode": encoded.stage}
+        report.extra["where"] = {"encode": encoded.stage}
         kept = checkpoint.get("search")  # --resume: the neighbours the interrupted run found
         if kept is not None:
             neighbours, rescored_scores, rescored_positive, seconds = kept
             run.timings.update(seconds)
-            report.extra["stages"]["search"] = {"where": "checkpoint"}
+            report.extra["where"]["search"] = {"where": "checkpoint"}
             progress.advance(len(groups))
         else:
             with run.stage("search"):
                 neighbours = search(
                     loaded, encoded.anchors, corpus_vectors, k, (low, high), seed, workers, progress, cluster
                 )
-            report.extra["stages"]["search"] = where_searched(neighbours.info)
+            report.extra["where"]["search"] = where_searched(neighbours.info)
             rescored_scores = rescored_positive = None
             if recipe.rescore is not None:
                 with run.stage("rescore"):
                     rescored_scores, rescored_positive = _rescore(
                         recipe, loaded, groups, neighbours.indices, (low, high), corpus.texts + extra_texts
                     )
-                report.extra["stages"]["rescore"] = {"where": "driver"}
+                report.extra["where"]["rescore"] = {"where": "driver"}
             seconds = {k2: run.timings[k2] for k2 in ("search", "rescore") if k2 in run.timings}
             checkpoint.put("search", (neighbours, rescored_scores, rescored_positive, seconds))
             checkpoint.save(0, 0, {"items_out": 0, "removed": {}, "totals": {}})
@@ -460,7 +460,7 @@ def _sample(
         where = {"where": "driver" if sample_workers == 1 else "local processes", "workers": sample_workers}
     else:
         where = {"where": f"{executor.engine} tasks"}
-    report.extra["stages"]["sample"] = where
+    report.extra["where"]["sample"] = where
     checkpointed = out_format != "parquet"  # a Parquet file is written whole: sampling restarts
     saved = checkpoint.state["state"] if checkpoint.state is not None and checkpointed else None
     done_before = checkpoint.items_done if saved is not None else 0
