@@ -186,9 +186,8 @@ def test_a_task_on_a_node_without_the_inputs_or_the_output_says_to_share_them(tm
         parts_dir=str(tmp_path / "parts"),
     )
     one = np.zeros(1, dtype=np.int64)
-    part = write.Part(
-        0, True, 0, ((0, 1),), one.astype(np.int32), one, one + 10, one + 1, one.astype(np.int32), one + 0.5
-    )
+    rows = write.RowTable(one.astype(np.int32), one, one + 10, one + 1, one.astype(np.int32), one + 0.5)
+    part = write.Part(0, True, 0, ((0, 1),), rows)
     with pytest.raises(UsageError, match="input not found on .*shared filesystem"):
         write._write_part(job, part)
     job = job.__class__(**{**job.__dict__, "read_paths": (str(data),), "read_sizes": (99,)})

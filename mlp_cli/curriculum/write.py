@@ -27,6 +27,7 @@ with a message naming the node (``_unseen``).
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
 import itertools
@@ -87,6 +88,10 @@ class RowTable:
     tags: np.ndarray
     difficulty: np.ndarray
 
+    def take(self, rows: np.ndarray) -> RowTable:
+        """The numbers of ``rows`` only, in that order (copies: they travel with a task)."""
+        return RowTable(*(getattr(self, f.name)[rows] for f in dataclasses.fields(self)))
+
 
 @dataclass(frozen=True)
 class Part:
@@ -96,12 +101,7 @@ class Part:
     header: bool  # the part starts its file (a CSV/TSV header is its to keep)
     begin: int  # the order of its first row
     segments: tuple[tuple[int, int], ...]  # (stage, rows), in order
-    input_no: np.ndarray
-    offsets: np.ndarray
-    lengths: np.ndarray
-    linenos: np.ndarray
-    tags: np.ndarray
-    difficulty: np.ndarray
+    rows: RowTable  # the numbers of its rows, in output order
 
 
 @dataclass(frozen=True)
@@ -172,12 +172,7 @@ def write_stages(
                 header=first[span.file] == i,
                 begin=span.begin,
                 segments=_segments(plan, span, job.single),
-                input_no=table.input_no[rows],
-                offsets=table.offsets[rows],
-                lengths=table.lengths[rows],
-                linenos=table.linenos[rows],
-                tags=table.tags[rows],
-                difficulty=table.difficulty[rows],
+                rows=table.take(rows),
             )
 
     task = Task("curriculum-write", _write_parts, setup=init_write, setup_args=(job,), chunk=1)
@@ -343,12 +338,12 @@ def _jsonl_part(job: WriteJob, part: Part, fds: list[int], path: Path) -> int:
     prefixes = [json.dumps(p, ensure_ascii=False).encode()[:-1] for p in job.prefixes]
     order_key = literal(job.order_field) + b":"
     columns = zip(
-        part.input_no.tolist(),
-        part.offsets.tolist(),
-        part.lengths.tolist(),
-        part.linenos.tolist(),
-        part.tags.tolist(),
-        np.round(part.difficulty, 6).tolist(),
+        part.rows.input_no.tolist(),
+        part.rows.offsets.tolist(),
+        part.rows.lengths.tolist(),
+        part.rows.linenos.tolist(),
+        part.rows.tags.tolist(),
+        np.round(part.rows.difficulty, 6).tolist(),
         strict=True,
     )
     single, pread, order = job.single, os.pread, part.begin
@@ -389,19 +384,19 @@ def _rows_part(job: WriteJob, part: Part, fds: list[int], path: Path) -> int:
             for s, count in part.segments:
                 phase = job.phase_names[job.stage_phase[s]]
                 for _ in range(count):
-                    i = int(part.input_no[k])
-                    raw = os.pread(fds[i], int(part.lengths[k]), int(part.offsets[k]))
+                    i = int(part.rows.input_no[k])
+                    raw = os.pread(fds[i], int(part.rows.lengths[k]), int(part.rows.offsets[k]))
                     values = {**blank, **json.loads(raw)}  # every row has every column (CSV header, Parquet schema)
                     if job.single:
                         values[job.stage_field] = s
                         values[job.order_field] = order
                     values[job.provenance_field] = {
                         "phase": phase,
-                        "tag": job.tag_names[int(part.tags[k])],
+                        "tag": job.tag_names[int(part.rows.tags[k])],
                         "stage": s,
                         "order": order,
-                        "difficulty": round(float(part.difficulty[k]), 6),
-                        "source": f"{job.prefixes[i]}{int(part.linenos[k])}",
+                        "difficulty": round(float(part.rows.difficulty[k]), 6),
+                        "source": f"{job.prefixes[i]}{int(part.rows.linenos[k])}",
                     }
                     writer.write(values)
                     order += 1
