@@ -152,3 +152,27 @@ def test_onnx_backend_from_the_command(tmp_path, small_model):
     assert len(onnx_rows) == len(torch_rows) > 0
     r = mine(tmp_path, *args, "--backend", "onnx", "--device", "cuda")
     assert r.exit_code == 2 and "cpu only" in r.stderr, r
+
+
+def test_a_device_list_encodes_in_a_process_pool_with_the_same_bits(tmp_path, small_model, monkeypatch):
+    from mlp_cli.mine import encoders
+
+    args = ["--encoder", "sentence-transformers", "--model", small_model, "--rank-window", "1:6", "--hard", "2",
+            "--batch-size", "2"]  # blocks of 32 texts: the corpus spans several, spread over the pool
+    monkeypatch.setenv("MLP_CACHE_DIR", str(tmp_path / "one"))
+    one = mine(tmp_path, *args, out="one.jsonl")
+    assert one.exit_code == 0, one
+    monkeypatch.setenv("MLP_CACHE_DIR", str(tmp_path / "pool"))
+    pooled = mine(tmp_path, *args, "--device", "cpu,cpu", out="pool.jsonl")
+    assert pooled.exit_code == 0, pooled
+    manifest = json.loads((tmp_path / "pool.manifest.json").read_text())
+    assert manifest["figures"]["where"]["encode"] == {"where": "local processes", "devices": ["cpu", "cpu"]}
+    assert (tmp_path / "one.jsonl").read_bytes() == (tmp_path / "pool.jsonl").read_bytes()
+    vectors = {p.name: p.read_bytes() for p in (tmp_path / "one").glob("*.npy")}
+    assert len(vectors) == 2 and vectors == {p.name: p.read_bytes() for p in (tmp_path / "pool").glob("*.npy")}
+    corpus_rows = len((tmp_path / "corpus.jsonl").read_text().splitlines())
+    assert corpus_rows > encoders.BATCHES_PER_BLOCK * 2  # the corpus spans more than one block of texts
+    r = mine(tmp_path, *args, "--device", "cpu,cpu", "--backend", "int8")
+    assert r.exit_code == 2 and "needs backend torch" in r.stderr, r
+    r = mine(tmp_path, *args, "--device", "cpu,gpu")
+    assert r.exit_code == 2 and "comma-separated" in r.stderr, r

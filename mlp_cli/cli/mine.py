@@ -71,7 +71,12 @@ def mine_negatives(
         Path | None, typer.Option("--model", help="sentence-transformers: local model folder.", **_P)
     ] = None,
     device: Annotated[
-        str | None, typer.Option("--device", help="sentence-transformers: cpu, cuda, cuda:N or mps.", **_P)
+        str | None, typer.Option(
+            "--device",
+            help="sentence-transformers: cpu, cuda, cuda:N or mps; a list (cuda:0,cuda:1 or cpu,cpu) encodes in "
+            "one process per device (sentence-transformers' multi-process pool).",
+            **_P,
+        )
     ] = None,
     backend: Annotated[
         str | None,

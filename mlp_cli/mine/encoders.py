@@ -14,10 +14,11 @@ same bits whether they are encoded in this process or spread over a Ray actor po
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -265,7 +266,17 @@ def _sentence_transformers(
                 onnx_backend.exported(load_model(model_dir, spec.device, "torch"), export)
         make_args = (str(model_dir), spec.device, spec.backend, spec.batch_size, spec.normalize, export)
         vectors: list[Any] = [None] * len(blocks)
-        if cluster is None:
+        devices = spec.device.split(",")
+        if len(devices) > 1 and cluster is not None:
+            raise UsageError(
+                f"encoder.device {spec.device!r}: a list of devices is for the local engine; on Ray each actor takes "
+                "one device (set ray.num_gpus)"
+            )
+        if len(devices) > 1:
+            for n, block_vectors in _encode_in_pool(model_dir, spec, devices, blocks):
+                vectors[n] = block_vectors
+            stage = {"where": "local processes", "devices": devices}
+        elif cluster is None:
             encode_block = block_encoder(*make_args)
             for n, (_, _, block) in enumerate(blocks):
                 vectors[n] = encode_block(block)
@@ -280,6 +291,41 @@ def _sentence_transformers(
     encoded = Encoded(anchors_vectors, out["d"], dense=True, cache_hits=hits, cache_misses=len(missing))
     encoded.stage = stage
     return encoded
+
+
+def _encode_in_pool(
+    model_dir: Path, spec: EncoderSpec, devices: list[str], blocks: list[tuple[str, int, tuple[str, list[str]]]]
+) -> Iterator[tuple[int, np.ndarray]]:
+    """Encode on several devices with sentence-transformers' own multi-process pool.
+
+    One ``encode`` call per side (anchors, documents) with ``chunk_size`` the block size: the
+    pool cuts its input into chunks from the start, so each chunk is one block, encoded by one
+    process with one ``model.encode`` call, and the vectors are those of a single process.
+    """
+    size = BATCHES_PER_BLOCK * spec.batch_size
+    model = load_model(model_dir, devices[0], spec.backend)
+    pool = model.start_multi_process_pool(target_devices=devices)
+    try:
+        n = 0
+        for _role, group in itertools.groupby(blocks, key=lambda block: block[0]):
+            side = [block for _, _, block in group]
+            result = model.encode(
+                [t for _, texts in side for t in texts],
+                batch_size=spec.batch_size,
+                normalize_embeddings=spec.normalize,
+                convert_to_numpy=True,
+                prompt=side[0][0] or None,
+                pool=pool,
+                chunk_size=size,
+            )
+            matrix = np.asarray(result, dtype=np.float32)
+            start = 0
+            for _, texts in side:
+                yield n, matrix[start : start + len(texts)]
+                start += len(texts)
+                n += 1
+    finally:
+        model.stop_multi_process_pool(pool)
 
 
 def block_encoder(
@@ -316,8 +362,9 @@ def load_model(model_dir: Path, device: str = "cpu", backend: str = "torch", exp
     SentenceTransformer = require(
         "sentence_transformers", "st", "the sentence-transformers encoder"
     ).SentenceTransformer
-    if device != "cpu":
-        _check_device(device)
+    for one in device.split(","):
+        if one != "cpu":
+            _check_device(one)
     if backend == "onnx":
         require("onnxruntime", "onnx", "encoder.backend: onnx")  # before the model loads, not after
     try:

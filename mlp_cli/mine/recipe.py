@@ -90,7 +90,9 @@ class EncoderSpec(StrictModel):
     normalize: bool = Field(True, description="L2-normalise, so scores are cosine similarities")
     query_prompt: str = Field("", description="text put before every anchor (e.g. 'query: ')")
     document_prompt: str = Field("", description="text put before every corpus text (e.g. 'passage: ')")
-    device: str = Field("cpu", description="cpu, cuda, cuda:N or mps")
+    device: str = Field(
+        "cpu", description="cpu, cuda, cuda:N or mps; a comma-separated list encodes in one process per device"
+    )
     backend: Literal["torch", "int8", "onnx"] = Field(
         "torch", description="sentence-transformers: torch, int8 (dynamic int8 Linear layers on CPU) or onnx"
     )
@@ -241,10 +243,17 @@ class MineRecipe(RecipeBase):
                 problems.append((("corpus",), "precomputed embeddings need 'corpus:' (ids and texts of the rows)"))
         import re
 
-        if not re.match(DEVICE_PATTERN, enc.device):
+        devices = enc.device.split(",")
+        if not all(re.match(DEVICE_PATTERN, d) for d in devices):
             problems.append(
-                (("encoder", "device"), f"unknown device {enc.device!r}; accepted: cpu, cuda, cuda:N (N a number), mps")
+                (
+                    ("encoder", "device"),
+                    f"unknown device {enc.device!r}; accepted: cpu, cuda, cuda:N (N a number), mps, or a comma-separated "
+                    "list of them (one encoding process each: cuda:0,cuda:1)",
+                )
             )
+        elif len(devices) > 1 and enc.backend != "torch":
+            problems.append((("encoder", "device"), f"a list of devices needs backend torch (not {enc.backend})"))
         if enc.backend != "torch" and enc.type != "sentence-transformers":
             problems.append((("encoder", "backend"), f"backend {enc.backend!r} applies to sentence-transformers only"))
         if enc.backend == "int8" and enc.device != "cpu":
