@@ -166,53 +166,22 @@ def main() -> None:
         write_tsv(work / "train.tsv", train_rows)
         write_tsv(work / "test.tsv", test_rows)
         n_docs = docs_prose(work / "docs.txt")
-        pad_ham = mlp_pad(
-            TRAIN_PAD.format(
-                seed=pad_seed,
-                train=work / "train.tsv",
-                out=work / "train-pad.jsonl",
-                count="[1, 6]",
-                levels="{sentences: 4, whitespace: 1, printable: 1}",
-                corpus=HAM_CORPUS.format(train=work / "train.tsv"),
-            ),
-            work,
-            "train-pad",
+        train_tsv = work / "train.tsv"
+
+        def train_pad(name: str, count: str, levels: str, corpus: str) -> list[tuple[str, str]]:
+            recipe = TRAIN_PAD.format(
+                seed=pad_seed, train=train_tsv, out=work / f"{name}.jsonl", count=count, levels=levels, corpus=corpus
+            )
+            return mlp_pad(recipe, work, name)
+
+        docs = work / "docs.txt"
+        pad_ham = train_pad(
+            "train-pad", "[1, 6]", "{sentences: 4, whitespace: 1, printable: 1}", HAM_CORPUS.format(train=train_tsv)
         )
-        pad_docs = mlp_pad(
-            TRAIN_PAD.format(
-                seed=pad_seed,
-                train=work / "train.tsv",
-                out=work / "train-docs.jsonl",
-                count="[3, 8]",
-                levels="[sentences]",
-                corpus=DOCS_CORPUS.format(docs=work / "docs.txt"),
-            ),
-            work,
-            "train-docs",
-        )
-        pad_prose = mlp_pad(
-            TRAIN_PAD.format(
-                seed=pad_seed,
-                train=work / "train.tsv",
-                out=work / "train-prose.jsonl",
-                count="[3, 12]",
-                levels="[sentences]",
-                corpus=PROSE_CORPORA.format(docs=work / "docs.txt", menu=MENU),
-            ),
-            work,
-            "train-prose",
-        )
-        pad_mix = mlp_pad(
-            TRAIN_PAD.format(
-                seed=pad_seed,
-                train=work / "train.tsv",
-                out=work / "train-mix.jsonl",
-                count="[1, 8]",
-                levels="[sentences]",
-                corpus=MIX_CORPORA.format(train=work / "train.tsv", docs=work / "docs.txt", menu=MENU),
-            ),
-            work,
-            "train-mix",
+        pad_docs = train_pad("train-docs", "[3, 8]", "[sentences]", DOCS_CORPUS.format(docs=docs))
+        pad_prose = train_pad("train-prose", "[3, 12]", "[sentences]", PROSE_CORPORA.format(docs=docs, menu=MENU))
+        pad_mix = train_pad(
+            "train-mix", "[1, 8]", "[sentences]", MIX_CORPORA.format(train=train_tsv, docs=docs, menu=MENU)
         )
         padded_test = mlp_pad(
             TEST_PAD.format(seed=args.seed + 1, test=work / "test.tsv", wiki=WIKI, out=work / "test-pad.jsonl"),
