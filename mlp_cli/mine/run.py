@@ -7,7 +7,7 @@ recipe and the command's flags, as keyword arguments.
 
 On ``--engine ray`` the three stages run on one Ray (``on_cluster``): sentence-transformers
 encoding on an actor pool, the search as Ray tasks over the same chunks of queries, sampling as
-Ray tasks; the manifest's ``stages`` says where each ran, beside ``timings``.
+Ray tasks; the manifest's ``where`` says where each ran, beside ``timings``.
 
 ``--resume`` (``runtime.resume``): vectors come back from the embedding cache (each side is
 cached as soon as it is encoded), the neighbours (and rescores) are kept in the partial folder
