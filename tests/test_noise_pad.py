@@ -200,7 +200,9 @@ def test_balance_refuses_labels():
         NoisePadParams.model_validate({"balance": True, "labels": ["spam"]})
 
 
-@settings(max_examples=20, deadline=None)
+# derandomize: a KS test at p > 1e-4 fails by chance about once in 10^4 examples even when the
+# classes are padded alike (CI met one: seed 2384, lengths 1-5), so the examples are fixed.
+@settings(max_examples=20, deadline=None, derandomize=True)
 @given(seed=st.integers(0, 2**31), low=st.integers(1, 30), extra=st.integers(0, 60))
 def test_balance_gives_every_class_the_same_padding_distribution(seed, low, extra):
     """Each class's padding lengths and levels match within sampling error (two-sample KS test)."""
