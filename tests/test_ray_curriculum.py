@@ -22,6 +22,7 @@ from mlp_cli.curriculum import run as curriculum_run
 from mlp_cli.curriculum import write
 from mlp_cli.curriculum.stages import StagePlan
 from mlp_cli.errors import UsageError
+from mlp_cli.io.parts import Written
 from tests.conftest import ROOT, run_mlp
 from tests.test_golden import GOLDEN, output_digest
 from tests.test_resume import _kill_when
@@ -199,7 +200,7 @@ def test_a_task_on_a_node_without_the_inputs_or_the_output_says_to_share_them(tm
     (tmp_path / "parts").mkdir()
     written = write._write_part(job, part)
     assert (tmp_path / "parts" / "000000.jsonl").read_bytes().startswith(b'{"id": 1,"_curriculum":{"phase":"all"')
-    lost = write.PartWritten(1, str(tmp_path / "parts" / "000001.jsonl"), 5, 0, "node-2", 1)
+    lost = write.PartWritten(1, 0, Written(str(tmp_path / "parts" / "000001.jsonl"), 5, "node-2", 1))
     with pytest.raises(UsageError, match="task on node-2 wrote this part .* does not see it"):
         write._arrived(lost)
     assert write._arrived(written) == tmp_path / "parts" / "000000.jsonl"

@@ -74,6 +74,12 @@ def test_shards_are_the_same_bytes_on_every_engine_and_worker_count(tmp_path, en
     assert r.exit_code == 0, r
     assert _digest(tmp_path / "x") == _digest(tmp_path / "ref")
     assert len(_shards(tmp_path / "x")) > 2
+    # the workers encoded and wrote the rows; the driver only appended their pieces
+    write = r.summary["where"]["write"]
+    assert write["where"] == "workers" and write["pieces"] >= 1 and write["processes"] >= 1, write
+    assert not list(tmp_path.glob(".*.partial"))
+    in_process = json.loads((tmp_path / "ref" / "manifest.json").read_text())
+    assert in_process["figures"]["where"]["write"] == {"where": "driver"}
 
 
 def test_csv_shards_each_have_the_header_and_their_rows_are_the_single_files(tmp_path):

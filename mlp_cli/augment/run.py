@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import itertools
 import random
+import shutil
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from mlp_cli import __version__
 from mlp_cli.augment.image.run import run_image_augment
@@ -21,6 +25,7 @@ from mlp_cli.augment.recipe import AugmentRecipe
 from mlp_cli.augment.registry import AUGMENTERS, GENERATORS, RunContext, load_builtins
 from mlp_cli.errors import BadItem, MlpError, UsageError
 from mlp_cli.io.manifest import RunReport, recipe_hash
+from mlp_cli.io.parts import Written, arrived, write_part
 from mlp_cli.io.rows import (
     Row,
     RowLines,
@@ -64,6 +69,7 @@ class Job:
     id_field: str | None
     jsonl: bool
     collect: bool
+    pieces: str | None = None  # where workers write their JSONL chunks (``io.parts``), if they do
 
 
 @dataclass(slots=True)
@@ -74,10 +80,12 @@ class ChunkResult:
     stays small next to the workers' (issue 10's per-row overhead goal).
     """
 
-    lines: list[Any]  # JSONL lines, or row dicts for the other formats
-    digests: list[bytes] | None  # one per line, when the recipe de-duplicates
+    lines: list[Any]  # JSONL lines, or row dicts for the other formats; empty when written as a piece
+    digests: list[bytes] | None  # one per row, when the recipe de-duplicates
     bad: list[BadItem]
     partials: list[Any]  # per generator
+    piece: Written | None = None  # the chunk's JSONL rows, as the worker wrote them
+    rows: int = 0  # how many rows the piece holds
 
 
 _JOB: Job | None = None
@@ -179,6 +187,10 @@ def _process(chunk: list[Row | BadItem | GeneratedItem]) -> ChunkResult:
             out.bad.append(exc.at(location, index))
     if buffer is not None:
         out.lines, out.digests = buffer.lines(), buffer.digests
+        if job.pieces is not None and out.lines:  # written here: the rows never travel to the driver
+            out.rows = len(out.lines)
+            out.piece = write_part(Path(job.pieces) / f"{uuid.uuid4().hex}.jsonl", "".join(out.lines).encode())
+            out.lines = []
     out.partials = [
         gen.collect(rows) if job.collect and rows else None for gen, rows in zip(job.generators, gen_rows, strict=False)
     ]
@@ -310,6 +322,29 @@ def _writer(tmp: Path, out_format: str, shard_rows: int | None, checkpoint: Chec
     return ShardedWriter(tmp, out_format, shard_rows, resume_at=resume_at)
 
 
+def _append_piece(writer: RowWriter | ShardedWriter, piece: Written, rows: int, kept: list[int] | None) -> int:
+    """Append a worker's piece to the output (only the ``kept`` rows, when given); the rows written."""
+    path = arrived(piece)
+    data = path.read_bytes()
+    path.unlink()
+    if kept is None and isinstance(writer, RowWriter):  # the usual case: the bytes as they are
+        writer.write_bytes(data, rows)
+        return rows
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10) + 1  # JSON text has no raw newline
+    if len(ends) != rows:
+        raise MlpError(f"{path}: a worker's piece has {len(ends)} lines where {rows} were written")
+    if kept is not None:
+        starts = np.concatenate(([0], ends[:-1]))
+        view = memoryview(data)
+        data = b"".join([view[starts[i] : ends[i]] for i in kept])
+        ends = np.cumsum((ends - starts)[kept])
+    if isinstance(writer, ShardedWriter):
+        writer.write_bytes(data, ends)
+    else:
+        writer.write_bytes(data, len(ends))
+    return len(ends)
+
+
 def _run_rows(loaded: LoadedRecipe, recipe: AugmentRecipe, options: RunOptions, progress: Progress) -> RunReport:
     load_builtins()
     run = Run("augment", loaded, options, progress, seed=recipe.seed, workers=recipe.workers, on_error=recipe.on_error)
@@ -396,11 +431,11 @@ def _run_rows(loaded: LoadedRecipe, recipe: AugmentRecipe, options: RunOptions, 
     seen: set[bytes] = set()
     duplicates = 0
     partials: list[list[Any]] = [[] for _ in generators]
-    task = Task("augment", _process, _init, (job,))
-    # Shards are written here, in the driver, in index order, not by the workers: a row's shard
-    # is its position in the output, which de-duplication (global over the run, decided in index
-    # order) only fixes here. Workers already serialise every row, so this costs the driver no
-    # more than writing the single file, and the folder is renamed into place whole like any output.
+    # JSONL rows are encoded and written by the workers, one piece per chunk (``io.parts``); the
+    # driver only de-duplicates by digest and appends the pieces' bytes in index order, cutting
+    # them at shard boundaries: a row's shard is its position in the output, which
+    # de-duplication (global over the run, in index order) only fixes here. Other formats (a CSV
+    # header or Parquet schema is one writer's) and an in-process run send rows to the driver.
     with (
         run.stage("augment"),
         run.writing(out, _fingerprint(loaded, recipe, run, options, out_format), folder=bool(shard_rows)) as (
@@ -410,6 +445,14 @@ def _run_rows(loaded: LoadedRecipe, recipe: AugmentRecipe, options: RunOptions, 
         _writer(tmp, out_format, shard_rows, checkpoint) as writer,
     ):
         checkpointed = out_format != "parquet"  # Parquet is written whole: a killed run restarts
+        if job.jsonl and run.executor.remote:
+            pieces = checkpoint.folder / "pieces"
+            shutil.rmtree(pieces, ignore_errors=True)  # a killed run's pieces: redone after its checkpoint
+            pieces.mkdir()
+            job.pieces = str(pieces)
+        task = Task("augment", _process, _init, (job,))
+        pieces_by: set[tuple[str, int]] = set()  # the processes that wrote pieces
+        piece_count = 0
         seen_file = checkpoint.side("seen")
         checkpoint.side("partials")
         done_before = checkpoint.items_done
@@ -432,30 +475,35 @@ def _run_rows(loaded: LoadedRecipe, recipe: AugmentRecipe, options: RunOptions, 
             report.items_in += done.count
             for bad in chunk.bad:
                 run.bad(bad)
-            lines = chunk.lines
+            kept: list[int] | None = None  # the chunk's rows to write, when not all
             if chunk.digests is not None:
                 fresh = set(chunk.digests)
-                if len(fresh) == len(lines) and seen.isdisjoint(fresh):  # the usual case: no duplicate
+                if len(fresh) == len(chunk.digests) and seen.isdisjoint(fresh):  # the usual case: no duplicate
                     seen |= fresh
                     if checkpointed:
                         seen_file.write(b"".join(chunk.digests))
                 else:  # keep first occurrences
                     kept = []
-                    for digest, line in zip(chunk.digests, lines, strict=True):
+                    for i, digest in enumerate(chunk.digests):
                         if digest in seen:
                             duplicates += 1
                         else:
                             seen.add(digest)
-                            kept.append(line)
+                            kept.append(i)
                             if checkpointed:
                                 seen_file.write(digest)
-                    lines = kept
-            if job.jsonl:
-                writer.write_lines(lines)
+            if chunk.piece is not None:
+                report.items_out += _append_piece(writer, chunk.piece, chunk.rows, kept)
+                pieces_by.add((chunk.piece.host, chunk.piece.pid))
+                piece_count += 1
             else:
-                for row in lines:
-                    writer.write(row)
-            report.items_out += len(lines)
+                lines = chunk.lines if kept is None else [chunk.lines[i] for i in kept]
+                if job.jsonl:
+                    writer.write_lines(lines)
+                else:
+                    for row in lines:
+                        writer.write(row)
+                report.items_out += len(lines)
             record = [(g, part) for g, part in enumerate(chunk.partials) if part is not None]
             for g, part in record:
                 partials[g].append(part)
@@ -477,6 +525,12 @@ def _run_rows(loaded: LoadedRecipe, recipe: AugmentRecipe, options: RunOptions, 
                         },
                     )
     report.extra["duplicates_removed"] = duplicates
+    if job.pieces is not None:  # where the rows were encoded and written
+        where = {"where": "workers", "pieces": piece_count, "processes": len(pieces_by)}
+        where["nodes"] = len({host for host, _pid in pieces_by})
+    else:
+        where = {"where": "driver"}
+    report.extra["where"] = {"write": where}
     if isinstance(writer, ShardedWriter):
         report.extra["shards"] = writer.shards
     if generators:

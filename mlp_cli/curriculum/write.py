@@ -21,7 +21,7 @@ the file being appended to is; a resumed run keeps those and writes only the res
 
 On a cluster the tasks open the inputs and the partial folder at the paths the driver sees, so
 both must be on storage every node mounts at the same path; a task that cannot see them fails
-with a message naming the node (``_unseen``).
+with a message naming the node (``io.parts``).
 """
 
 from __future__ import annotations
@@ -44,7 +44,8 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from mlp_cli.curriculum.stages import StagePlan
-from mlp_cli.errors import MlpError, UsageError
+from mlp_cli.errors import MlpError
+from mlp_cli.io.parts import Written, arrived, unseen
 from mlp_cli.io.rows import RowWriter
 from mlp_cli.runtime.executor import Executor, Task
 from mlp_cli.runtime.options import Progress
@@ -107,11 +108,8 @@ class Part:
 @dataclass(frozen=True)
 class PartWritten:
     number: int
-    path: str
-    size: int
     skip: int  # leading bytes to leave out when appended: the CSV/TSV header a later part repeats
-    host: str
-    pid: int
+    part: Written
 
 
 @dataclass(frozen=True)
@@ -207,8 +205,8 @@ def write_stages(
                     if last[span.file] == written.number:
                         appending.close()
                         appending = None
-                writers.add((written.host, written.pid))
-                in_driver += (written.host, written.pid) == here
+                writers.add((written.part.host, written.part.pid))
+                in_driver += (written.part.host, written.part.pid) == here
                 done_parts = written.number + 1
                 progress.advance(span.end - span.begin)
                 if checkpoint.due():
@@ -266,19 +264,8 @@ def _kept(checkpoint: Checkpoint, digest: str, progress: Progress) -> tuple[int,
 
 
 def _arrived(written: PartWritten) -> Path:
-    """The part a task wrote, as the driver sees it; a task on a node that writes elsewhere fails here."""
-    part = Path(written.path)
-    try:
-        size = part.stat().st_size
-    except FileNotFoundError:
-        size = -1
-    if size != written.size:
-        raise UsageError(
-            f"{part}: the write task on {written.host} wrote this part ({written.size} bytes), but the driver on "
-            f"{socket.gethostname()} does not see it ({'missing' if size < 0 else f'{size} bytes'}). On a cluster "
-            "the output must be on storage every node mounts at the same path (a shared filesystem)."
-        )
-    return part
+    """The part a task wrote, as the driver sees it (``io.parts.arrived``)."""
+    return arrived(written.part)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -298,13 +285,6 @@ def _write_parts(parts: list[Part]) -> list[PartWritten]:
     return [_write_part(_JOB, part) for part in parts]
 
 
-def _unseen(path: str, what: str, detail: str) -> UsageError:
-    return UsageError(
-        f"{path}: {what} on {socket.gethostname()}, where a write task of this run ran ({detail}). On a cluster, "
-        "inputs and the output must be on storage every node mounts at the same path (a shared filesystem)."
-    )
-
-
 def _write_part(job: WriteJob, part: Part) -> PartWritten:
     path = Path(job.parts_dir) / f"{part.number:06d}{SUFFIX[job.fmt]}"
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # a retried task never meets a half part
@@ -314,19 +294,19 @@ def _write_part(job: WriteJob, part: Part) -> PartWritten:
             try:
                 fd = stack.enter_context(open(read_path, "rb")).fileno()
             except FileNotFoundError:
-                raise _unseen(read_path, "input not found", "it reads the rows back by byte offset") from None
+                raise unseen(read_path, "input not found", "it reads the rows back by byte offset") from None
             size = os.fstat(fd).st_size
             if size != expected:
-                raise _unseen(read_path, f"input is {size} bytes", f"{expected} bytes where the run started")
+                raise unseen(read_path, f"input is {size} bytes", f"{expected} bytes where the run started")
             fds.append(fd)
         try:
             skip = _jsonl_part(job, part, fds, tmp) if job.fmt == "jsonl" else _rows_part(job, part, fds, tmp)
         except FileNotFoundError:
-            raise _unseen(
+            raise unseen(
                 job.parts_dir, "no such folder", "it writes its part into the output's partial folder"
             ) from None
     os.replace(tmp, path)
-    return PartWritten(part.number, str(path), path.stat().st_size, skip, socket.gethostname(), os.getpid())
+    return PartWritten(part.number, skip, Written(str(path), path.stat().st_size, socket.gethostname(), os.getpid()))
 
 
 def _jsonl_part(job: WriteJob, part: Part, fds: list[int], path: Path) -> int:

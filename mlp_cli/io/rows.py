@@ -16,7 +16,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, cast
@@ -551,6 +551,13 @@ class RowWriter:
         self._fh.write("".join(lines))
         self.count += len(lines)
 
+    def write_bytes(self, data: bytes | memoryview, lines: int) -> None:
+        """Append ``lines`` JSONL lines that a worker already encoded (``io.parts``)."""
+        assert self._fh is not None
+        self._fh.flush()  # text written before stays ahead of these bytes
+        self._fh.buffer.write(data)
+        self.count += lines
+
     def write(self, row: dict[str, Any]) -> None:
         if self.format in ("jsonl",):
             self.write_line(dumps_row(row))
@@ -698,6 +705,20 @@ class ShardedWriter:
             writer.write_lines(lines[:room])
             self._advance(writer, room)
             lines = lines[room:]
+
+    def write_bytes(self, data: bytes | memoryview, ends: Sequence[int]) -> None:
+        """Append encoded JSONL lines (``ends``: each line's end in ``data``), split at shard boundaries."""
+        done, offset = 0, 0
+        while done < len(ends):
+            writer, room = self._room()
+            take = min(room, len(ends) - done)
+            end = int(ends[done + take - 1])
+            writer.write_bytes(data[offset:end], take)
+            if take == room:
+                self._advance(writer, room)
+            else:
+                self.count += take
+            done, offset = done + take, end
 
     def write(self, row: dict[str, Any]) -> None:
         writer, _ = self._room()

@@ -61,6 +61,11 @@ class Executor(Protocol):
     engine: str
     workers: int
 
+    @property
+    def remote(self) -> bool:
+        """Whether tasks run outside the driver's process (output they write must reach it as files)."""
+        ...
+
     def map(self, task: Task[T, R], items: Iterable[T], *, start: int = 0) -> Iterator[Done[R]]:
         """Run ``task`` over ``items``, whose first one has global index ``start``."""
         ...
@@ -83,6 +88,10 @@ class LocalExecutor:
     workers: int
     prefetch: int = 3
     engine: str = field(default="local", init=False)
+
+    @property
+    def remote(self) -> bool:
+        return self.workers > 1  # one worker runs in-process
 
     def map(self, task: Task[T, R], items: Iterable[T], *, start: int = 0) -> Iterator[Done[R]]:
         if task.chunk is not None:

@@ -144,6 +144,7 @@ class RayExecutor:
     """
 
     engine = "ray"
+    remote = True
 
     def __init__(
         self,
