@@ -13,7 +13,7 @@ import pytest
 
 from mlp_cli.errors import BadItem, InputDataError
 from mlp_cli.runtime.executor import LocalExecutor, Task
-from tests.conftest import ROOT, run_mlp
+from tests.conftest import ROOT, run_mlp, run_mlp_process
 
 ray = pytest.importorskip("ray")
 from mlp_cli.runtime.ray_engine import RayExecutor  # noqa: E402
@@ -107,6 +107,52 @@ def test_a_cluster_that_cannot_be_reached_is_a_usage_error_naming_the_address():
     message = str(caught.value)
     assert "--ray-address 10.0.0.9:6379" in message and "InvalidAuthToken" in message
     assert "RAY_AUTH_MODE" in message and exit_code_for(caught.value) == ExitCode.USAGE
+
+
+def _closed_port() -> int:
+    """A local TCP port nothing listens on (bound, then released)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_an_address_where_nothing_listens_is_refused_at_once_not_retried_for_minutes(tmp_path):
+    """ray.init retries a dead HOST:PORT for minutes; mlp checks it with one TCP connect first."""
+    port = _closed_port()
+    out = tmp_path / "o.jsonl"
+    r = run_mlp_process(
+        "augment", ROOT / "recipes" / "menu-text.yaml", "--out", out, "--engine", "ray",
+        "--ray-address", f"127.0.0.1:{port}", timeout=60,
+    )
+    assert r.exit_code == 2, r
+    assert f"--ray-address 127.0.0.1:{port}: nothing accepts connections" in r.stderr
+    assert "connection refused" in r.stderr and "GCS" not in r.stderr  # no Ray retry noise
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("address", ["headnode", "headnode:", ":6379", "headnode:port"])
+def test_an_address_that_is_not_host_and_port_is_a_usage_error(address):
+    from mlp_cli.errors import ExitCode, UsageError, exit_code_for
+    from mlp_cli.runtime.ray_engine import reachable
+
+    with pytest.raises(UsageError, match="expected 'auto' or HOST:PORT") as caught:
+        reachable(address)
+    assert exit_code_for(caught.value) == ExitCode.USAGE
+
+
+def test_a_listening_address_passes_the_check_and_auto_is_left_to_ray():
+    import socket
+
+    from mlp_cli.runtime.ray_engine import reachable
+
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        reachable(f"127.0.0.1:{server.getsockname()[1]}")
+        reachable(f"ray://127.0.0.1:{server.getsockname()[1]}")
+    reachable("auto")
 
 
 # ---- per-task resources: the recipe's ``ray:`` section ----------------------------------------

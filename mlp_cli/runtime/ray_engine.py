@@ -44,6 +44,7 @@ import logging
 import math
 import os
 import pickle
+import socket
 import sys
 import time
 import uuid
@@ -67,6 +68,7 @@ RETRIES = 3  # reruns of a chunk whose worker process died
 # others idled. A few dozen small tasks at the start cost ~0.5 ms of scheduling each.
 FIRST_CHUNK = 64
 TARGET_SECONDS = 0.1  # adaptive chunks aim at this much compute per task
+CONNECT_SECONDS = 5.0  # how long a --ray-address HOST:PORT may take to accept a TCP connection
 
 # Worker side: the map whose setup this process ran last, and that map's process function.
 _ready: str | None = None
@@ -288,11 +290,13 @@ class RayExecutor:
                 with _quiet_auth_notice():
                     ray.init(address="local", num_cpus=self.workers, include_dashboard=False, **quiet)
             else:
+                reachable(self.address)
                 try:
                     ray.init(address=self.address, **quiet)
                 except ConnectionError as exc:  # wrong address, cluster down, or auth modes that differ
                     raise UsageError(
-                        f"--ray-address {self.address}: cannot connect to the Ray cluster: {str(exc).strip()[:300]}. "
+                        f"--ray-address {self.address}: cannot connect to the Ray cluster: "
+                        f"{str(exc).strip()[:300].rstrip('.')}. "
                         "Check the address `ray start --head` printed, that the cluster is up (`ray status`), and "
                         "that RAY_AUTH_MODE (token with Ray 2.59+) is the same here as on the cluster's nodes."
                     ) from None
@@ -385,6 +389,29 @@ class RayExecutor:
             sizer.observe(count, seconds)
         yield Done(first, count, result, seconds)
         return first + count
+
+
+def reachable(address: str, timeout: float = CONNECT_SECONDS) -> None:
+    """Refuse a ``HOST:PORT`` (or ``ray://HOST:PORT``) where nothing accepts a connection.
+
+    ``ray.init`` retries such an address for minutes, printing GCS warnings, before it gives up;
+    a plain TCP connect says within seconds that nothing listens there. ``auto`` is left to Ray
+    (it reads the address of the cluster ``ray start`` left on this machine, and fails fast).
+    """
+    if address in ("auto", "local"):
+        return
+    where = address.removeprefix("ray://")
+    host, colon, port = where.rpartition(":")
+    if not colon or not host or not port.isdigit():
+        raise UsageError(f"--ray-address {address}: expected 'auto' or HOST:PORT (as `ray start --head` prints it)")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except OSError as exc:
+        reason = "timed out" if isinstance(exc, TimeoutError) else (exc.strerror or type(exc).__name__).lower()
+        raise UsageError(
+            f"--ray-address {address}: nothing accepts connections at {host}:{port} ({reason} within {timeout:g} s). "
+            "Check the address `ray start --head` printed and that the cluster is up (`ray status` on its head node)."
+        ) from None
 
 
 @contextmanager
