@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import scipy.sparse
 
-from mlp_cli.mine import index, predictions
+from mlp_cli.mine import encoders, index, predictions
 from mlp_cli.runtime.ray_engine import RayExecutor
 from tests.conftest import ROOT, run_mlp
 
@@ -77,6 +77,23 @@ def test_exact_search_in_ray_tasks_gives_the_local_bits():
     assert remote.info["chunks"] == 90
     np.testing.assert_array_equal(remote.indices, local.indices)
     assert remote.scores.tobytes() == local.scores.tobytes()
+
+
+def test_an_encoder_gives_the_same_bits_on_any_number_of_threads(minilm):
+    # A 1-CPU actor encodes with one thread, the driver with all it has: without MKL's strict
+    # reproducibility (mlp_cli sets MKL_CBWR on import) the last bits of the vectors differ.
+    torch = pytest.importorskip("torch")
+    texts = [json.loads(line)["text"] for line in CORPUS.read_text().splitlines()]
+    encode = encoders.block_encoder(str(minilm), "cpu", "torch", 4, True)
+    before = torch.get_num_threads()
+    try:
+        bits = []
+        for threads in (1, 2, 3):
+            torch.set_num_threads(threads)
+            bits.append(encode(("", texts)).tobytes())
+    finally:
+        torch.set_num_threads(before)
+    assert bits[1] == bits[0] and bits[2] == bits[0]
 
 
 def test_sentence_transformers_on_ray_actors_gives_the_local_bytes_and_bits(tmp_path, minilm, monkeypatch):
